@@ -1,0 +1,123 @@
+// Builds Hushsale: one database, one HTTP server, the features in dependency order, the jobs.
+// The server answers /healthz at once and everything else after migrations (readiness).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { Logger } from 'pino';
+import type { Config } from './platform/config.ts';
+import { systemClock, type Clock } from './platform/clock.ts';
+import { migrateToLatest, openDatabase, type DbHandle } from './platform/db/db.ts';
+import { buildHttpServer, type App } from './platform/http.ts';
+import { createLogger } from './platform/log.ts';
+import { Signer } from './platform/signing.ts';
+import { Jobs } from './platform/jobs.ts';
+import { IdempotencyGuard } from './platform/idempotency.ts';
+import { loadSigningSecret } from './platform/secret.ts';
+import type { AppContext } from './platform/context.ts';
+import { createAccountsService, type AccountsService } from './accounts/service.ts';
+import { accountsRoutes } from './accounts/routes.ts';
+import { createSmsSender } from './accounts/sms.ts';
+import { createCatalogService, type CatalogService } from './catalog/service.ts';
+import { catalogRoutes } from './catalog/routes.ts';
+import { createEventsService, type EventsService } from './events/service.ts';
+import { eventsRoutes } from './events/routes.ts';
+import { createAccessService, type AccessService } from './access/service.ts';
+import { accessRoutes } from './access/routes.ts';
+import { createPaymentsService, type PaymentsService } from './payments/service.ts';
+import { paymentsRoutes } from './payments/routes.ts';
+import { createCheckoutService, type CheckoutService } from './checkout/service.ts';
+import { checkoutRoutes } from './checkout/routes.ts';
+
+export interface Services {
+  accounts: AccountsService;
+  catalog: CatalogService;
+  events: EventsService;
+  access: AccessService;
+  payments: PaymentsService;
+  checkout: CheckoutService;
+}
+
+export interface Hushsale {
+  app: App;
+  ctx: AppContext;
+  services: Services;
+  /** Runs migrations, loads the secret, marks the server ready. Idempotent. */
+  prepare(): Promise<{ migrationsApplied: string[] }>;
+  /** Drains HTTP, stops jobs, commits what is queued, closes the database. */
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  config: Config;
+  clock?: Clock;
+  logger?: Logger;
+  /** Use an already opened database (tests); otherwise one is opened from config. */
+  handle?: DbHandle;
+}
+
+const publicDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'public');
+
+export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const log = options.logger ?? createLogger(config.logLevel);
+  const handle = options.handle ?? (await openDatabase(config));
+  const signer = new Signer();
+  const jobs = new Jobs(handle, clock, log, config.limits.jobBatchMax);
+  const ctx: AppContext = {
+    config,
+    clock,
+    handle,
+    db: handle.db,
+    signer,
+    log,
+    jobs,
+    idempotency: new IdempotencyGuard(handle.db, () => clock.nowMs()),
+  };
+
+  const accounts = createAccountsService(ctx, createSmsSender(ctx));
+  const catalog = createCatalogService(ctx);
+  const events = createEventsService(ctx, catalog);
+  const access = createAccessService(ctx, events);
+  const payments = createPaymentsService(ctx);
+  const checkout = createCheckoutService(ctx, { catalog, events, access, payments });
+  const services: Services = { accounts, catalog, events, access, payments, checkout };
+
+  const app = await buildHttpServer({
+    logger: log,
+    bodyLimitBytes: config.limits.bodyBytes,
+    publicBaseUrl: config.publicBaseUrl,
+    auth: { signer, resolveApiKey: (key) => accounts.resolveApiKey(key), nowMs: () => clock.nowMs() },
+  });
+  await app.register(fastifyStatic, { root: path.join(publicDir, 'assets'), prefix: '/assets/', maxAge: 3_600_000 });
+  await accountsRoutes(app, accounts);
+  await catalogRoutes(app, catalog);
+  await eventsRoutes(app, events);
+  await accessRoutes(app, access);
+  await paymentsRoutes(app, payments);
+  await checkoutRoutes(app, checkout);
+
+  let prepared: Promise<{ migrationsApplied: string[] }> | null = null;
+  return {
+    app,
+    ctx,
+    services,
+    prepare() {
+      prepared ??= (async () => {
+        const migrationsApplied = await migrateToLatest(handle);
+        signer.useSecret(await loadSigningSecret(handle.db, config.secret));
+        await checkout.recover();
+        app.readiness.ready = true;
+        return { migrationsApplied };
+      })();
+      return prepared;
+    },
+    async close() {
+      app.readiness.ready = false;
+      await app.close();
+      await jobs.stop();
+      await checkout.drain();
+      await handle.close();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+// The hushsale command line: serve, migrate, create an operator, seed the demo.
+import { Command } from 'commander';
+import { loadConfig } from '../platform/config.ts';
+import { migrateToLatest, openDatabase } from '../platform/db/db.ts';
+import { serve } from './serve.ts';
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('hushsale')
+    .description('Hushsale: hidden-price brand clearance sales.\nSettings come from the environment: PORT, HUSHSALE_DATA_DIR, DATABASE_URL, HUSHSALE_SECRET (see README).')
+    .showHelpAfterError();
+
+  program.command('serve').description('start the server (what `npm start` runs)').action(serve);
+
+  program.command('migrate').description('apply pending database migrations and exit').action(async () => {
+    const config = loadConfig();
+    const handle = await openDatabase(config);
+    try {
+      const applied = await migrateToLatest(handle);
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
+    } finally {
+      await handle.close();
+    }
+  });
+
+  await program.parseAsync(argv);
+}

@@ -1,0 +1,97 @@
+// All settings, read once from the environment. Every limit has a name here.
+import path from 'node:path';
+
+export interface Limits {
+  /** Largest request body accepted, in bytes. */
+  bodyBytes: number;
+  /** Units of one offer or SKU in one order. */
+  maxUnitsPerOrder: number;
+  /** Offers in one event. */
+  maxOffersPerEvent: number;
+  /** SKUs in one product. */
+  maxSkusPerProduct: number;
+  /** Reservations committed together in one transaction. */
+  reserveBatchMax: number;
+  /** Reservations waiting for a commit before new ones are refused (backpressure). */
+  reserveQueueMax: number;
+  /** One-time codes one mobile number may request per 10 minutes. */
+  otpPerMobilePer10Min: number;
+  /** Wrong tries before a one-time code is burnt. */
+  otpMaxAttempts: number;
+  /** Expired orders cancelled per sweep. */
+  expiryBatchMax: number;
+  /** Jobs claimed per run of the job runner. */
+  jobBatchMax: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Folder of the embedded database and generated secrets. */
+  dataDir: string;
+  /** PostgreSQL URL; when unset the embedded SQLite store in dataDir is used. */
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  /** Signing secret for tokens and links; when unset one is generated and kept in the database. */
+  secret: string | undefined;
+  /** Base URL used in links and QR codes shown to people. */
+  publicBaseUrl: string;
+  logLevel: string;
+  /** SQLite `synchronous`: FULL survives power loss, NORMAL only a process crash. */
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+  paymentWindowMinutes: number;
+  buyerSessionDays: number;
+  staffSessionHours: number;
+  otpTtlMinutes: number;
+  /** The sandbox payment provider: delay before its notification, and whether it sends it twice. */
+  sandboxNotifyDelayMs: number;
+  sandboxNotifyTwice: boolean;
+  /** How often background jobs (expiry, event ends, notifications) run. */
+  jobIntervalMs: number;
+  limits: Limits;
+}
+
+function intFrom(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < 0) throw new Error(`${name} must be a whole number, got "${value}"`);
+  return parsed;
+}
+
+export const defaultLimits: Limits = {
+  bodyBytes: 64 * 1024,
+  maxUnitsPerOrder: 99,
+  maxOffersPerEvent: 50,
+  maxSkusPerProduct: 100,
+  reserveBatchMax: 512,
+  reserveQueueMax: 20_000,
+  otpPerMobilePer10Min: 5,
+  otpMaxAttempts: 5,
+  expiryBatchMax: 500,
+  jobBatchMax: 100,
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = intFrom(env.PORT, 3000, 'PORT');
+  const sync = (env.HUSHSALE_SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase();
+  if (sync !== 'FULL' && sync !== 'NORMAL') throw new Error('HUSHSALE_SQLITE_SYNCHRONOUS must be FULL or NORMAL');
+  return {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    dataDir: path.resolve(env.HUSHSALE_DATA_DIR ?? './data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    secret: env.HUSHSALE_SECRET || undefined,
+    publicBaseUrl: (env.HUSHSALE_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    sqliteSynchronous: sync,
+    paymentWindowMinutes: intFrom(env.HUSHSALE_PAYMENT_WINDOW_MINUTES, 15, 'HUSHSALE_PAYMENT_WINDOW_MINUTES'),
+    buyerSessionDays: 30,
+    staffSessionHours: 12,
+    otpTtlMinutes: 5,
+    sandboxNotifyDelayMs: intFrom(env.HUSHSALE_SANDBOX_NOTIFY_DELAY_MS, 500, 'HUSHSALE_SANDBOX_NOTIFY_DELAY_MS'),
+    sandboxNotifyTwice: env.HUSHSALE_SANDBOX_NOTIFY_TWICE !== '0',
+    jobIntervalMs: intFrom(env.HUSHSALE_JOB_INTERVAL_MS, 1000, 'HUSHSALE_JOB_INTERVAL_MS'),
+    limits: { ...defaultLimits },
+  };
+}

@@ -1,0 +1,224 @@
+// Row types of the one relational schema (see migrations/). Times are UTC ISO-8601 text,
+// money is integer fen, booleans are 0/1 integers, JSON is text: the same on SQLite and PostgreSQL.
+import type { Generated } from 'kysely';
+
+export type Role = 'operator' | 'merchant' | 'promoter' | 'buyer';
+export type EventStatus = 'scheduled' | 'ended' | 'cancelled';
+export type OrderStatus = 'pending_payment' | 'paid' | 'cancelled';
+export type OrderKind = 'event' | 'public';
+export type PaymentStatus = 'created' | 'succeeded' | 'refunded';
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface UsersTable {
+  id: string;
+  role: Role;
+  /** Mainland mobile number (11 digits) for promoters and buyers; null for key-only staff. */
+  mobile: string | null;
+  display_name: string;
+  /** The store a merchant user acts for. */
+  store_id: string | null;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  user_id: string;
+  /** First characters of the key, shown in lists so people can tell keys apart. */
+  prefix: string;
+  /** SHA-256 of the whole key (keys are 256-bit random, so a fast hash is enough). */
+  key_hash: string;
+  label: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface OtpCodesTable {
+  id: Generated<number>;
+  mobile: string;
+  role: Role;
+  /** HMAC of the code with the server secret; the code itself is never stored. */
+  code_hash: string;
+  expires_at: string;
+  attempts: number;
+  consumed_at: string | null;
+  created_at: string;
+}
+
+export interface StoresTable {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  logo_url: string | null;
+  created_at: string;
+}
+
+export interface ProductsTable {
+  id: string;
+  store_id: string;
+  title: string;
+  description: string;
+  image_url: string | null;
+  created_at: string;
+}
+
+export interface SkusTable {
+  id: string;
+  product_id: string;
+  store_id: string;
+  code: string;
+  /** JSON object of attribute name -> value, e.g. {"颜色":"黑","尺码":"L"}. */
+  attributes_json: string;
+  image_url: string | null;
+  public_price_fen: number;
+  /** Free store stock: what the public store can still sell (event allocations are carved out). */
+  stock_units: number;
+  cost_fen: number | null;
+  created_at: string;
+}
+
+export interface ChannelsTable {
+  id: string;
+  name: string;
+  vertical: string;
+  created_at: string;
+}
+
+export interface EventsTable {
+  id: string;
+  store_id: string;
+  channel_id: string;
+  title: string;
+  starts_at: string;
+  ends_at: string;
+  status: EventStatus;
+  /** When unsold allocation went back to store stock (set once, at the end). */
+  allocation_returned_at: string | null;
+  created_at: string;
+}
+
+export interface OffersTable {
+  id: string;
+  event_id: string;
+  sku_id: string;
+  clearance_price_fen: number;
+  /** Units carved out of store stock for this event. */
+  allocated_units: number;
+  /** Units held by pending orders or sold; CHECK keeps it within 0..allocated_units. */
+  reserved_units: number;
+  per_buyer_limit: number;
+  is_hero: number;
+  position: number;
+}
+
+export interface BuyerHoldingsTable {
+  offer_id: string;
+  buyer_id: string;
+  /** Units this buyer holds of the offer (pending or paid); CHECK keeps it <= limit_units. */
+  units: number;
+  limit_units: number;
+}
+
+export interface PromoterLinksTable {
+  id: string;
+  event_id: string;
+  promoter_id: string;
+  share_code: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface OrdersTable {
+  id: Generated<number>;
+  store_id: string;
+  buyer_id: string;
+  kind: OrderKind;
+  event_id: string | null;
+  offer_id: string | null;
+  sku_id: string;
+  promoter_id: string | null;
+  link_id: string | null;
+  quantity: number;
+  unit_price_fen: number;
+  total_fen: number;
+  status: OrderStatus;
+  pay_deadline: string;
+  /** JSON of the shipping address (name, mobile, province, city, district, detail). */
+  address_json: string;
+  created_at: string;
+  paid_at: string | null;
+  cancelled_at: string | null;
+  cancel_reason: string | null;
+}
+
+export interface PaymentsTable {
+  id: string;
+  order_id: number;
+  provider: string;
+  provider_ref: string | null;
+  amount_fen: number;
+  status: PaymentStatus;
+  created_at: string;
+  succeeded_at: string | null;
+  refunded_at: string | null;
+  /** Why a payment was refunded without a buyer asking (e.g. it arrived after the order was cancelled). */
+  note: string | null;
+}
+
+export interface SandboxPaymentsTable {
+  id: string;
+  merchant_ref: string;
+  amount_fen: number;
+  description: string;
+  notify_url: string;
+  status: 'awaiting' | 'paid' | 'refunded' | 'closed';
+  created_at: string;
+  paid_at: string | null;
+  refunded_fen: number;
+}
+
+export interface IdempotencyKeysTable {
+  principal: string;
+  key: string;
+  request_hash: string;
+  status_code: number;
+  response_json: string;
+  created_at: string;
+}
+
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  payload_json: string;
+  run_at: string;
+  attempts: number;
+  locked_until: string | null;
+  done_at: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
+export interface Database {
+  settings: SettingsTable;
+  users: UsersTable;
+  api_keys: ApiKeysTable;
+  otp_codes: OtpCodesTable;
+  stores: StoresTable;
+  products: ProductsTable;
+  skus: SkusTable;
+  channels: ChannelsTable;
+  events: EventsTable;
+  offers: OffersTable;
+  buyer_holdings: BuyerHoldingsTable;
+  promoter_links: PromoterLinksTable;
+  orders: OrdersTable;
+  payments: PaymentsTable;
+  sandbox_payments: SandboxPaymentsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  jobs: JobsTable;
+}

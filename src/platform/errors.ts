@@ -1,0 +1,127 @@
+// The closed list of error codes Hushsale answers with, and the one error type that carries them.
+// The HTTP layer maps each code's kind to a status; nothing else decides statuses.
+
+export type ErrorKind =
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'gone'
+  | 'too_large'
+  | 'unsupported'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'internal';
+
+export const statusOfKind: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  gone: 410,
+  too_large: 413,
+  unsupported: 415,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+};
+
+interface CodeInfo {
+  kind: ErrorKind;
+  en: string;
+  zh: string;
+}
+
+export const errorCodes = {
+  VALIDATION_FAILED: { kind: 'invalid', en: 'The request is not valid.', zh: '请求内容无效。' },
+  MALFORMED_JSON: { kind: 'invalid', en: 'The request body is not valid JSON.', zh: '请求体不是有效的 JSON。' },
+  IDEMPOTENCY_KEY_REQUIRED: {
+    kind: 'invalid',
+    en: 'This request moves money: send an Idempotency-Key header (8-128 characters).',
+    zh: '此请求涉及资金:请提供 Idempotency-Key 请求头(8-128 个字符)。',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    kind: 'conflict',
+    en: 'This Idempotency-Key was already used with a different request.',
+    zh: '该 Idempotency-Key 已用于另一个不同的请求。',
+  },
+  UNAUTHENTICATED: { kind: 'unauthenticated', en: 'Sign in first.', zh: '请先登录。' },
+  INVALID_CREDENTIALS: { kind: 'unauthenticated', en: 'The key or code is not valid.', zh: '密钥或验证码无效。' },
+  OTP_INVALID: { kind: 'unauthenticated', en: 'The code is wrong or has expired.', zh: '验证码错误或已过期。' },
+  FORBIDDEN: { kind: 'forbidden', en: 'You may not do this.', zh: '您无权执行此操作。' },
+  NOT_FOUND: { kind: 'not_found', en: 'Not found.', zh: '未找到。' },
+  ROUTE_NOT_FOUND: { kind: 'not_found', en: 'No such route.', zh: '没有这个接口。' },
+  ACCESS_INVALID: {
+    kind: 'not_found',
+    en: 'This link or share code is not valid.',
+    zh: '该链接或口令无效。',
+  },
+  ACCESS_MISSING: {
+    kind: 'forbidden',
+    en: 'Open a promoter link or enter a share code for this event first.',
+    zh: '请先通过推广链接或口令进入本场活动。',
+  },
+  WINDOW_NOT_OPEN: { kind: 'forbidden', en: 'The sale has not started yet.', zh: '活动尚未开始。' },
+  WINDOW_CLOSED: { kind: 'gone', en: 'The sale has ended.', zh: '活动已结束。' },
+  SOLD_OUT: { kind: 'conflict', en: 'Sold out.', zh: '已售罄。' },
+  LIMIT_REACHED: {
+    kind: 'conflict',
+    en: 'You have reached the per-buyer limit for this item.',
+    zh: '已达到该商品的每人限购数量。',
+  },
+  INSUFFICIENT_STOCK: { kind: 'conflict', en: 'Not enough free store stock.', zh: '店铺可用库存不足。' },
+  PRICE_NOT_BELOW_PUBLIC: {
+    kind: 'invalid',
+    en: 'The clearance price must be below the public price.',
+    zh: '清仓价必须低于公开售价。',
+  },
+  CONFLICT: { kind: 'conflict', en: 'This conflicts with the current state.', zh: '与当前状态冲突。' },
+  ALREADY_EXISTS: { kind: 'conflict', en: 'It already exists.', zh: '已存在。' },
+  ORDER_NOT_PAYABLE: {
+    kind: 'conflict',
+    en: 'This order can no longer be paid.',
+    zh: '该订单已无法支付。',
+  },
+  PAYMENT_SIGNATURE_INVALID: {
+    kind: 'invalid',
+    en: 'The payment notification signature is not valid.',
+    zh: '支付通知签名无效。',
+  },
+  PAYLOAD_TOO_LARGE: { kind: 'too_large', en: 'The request body is too large.', zh: '请求体过大。' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    kind: 'unsupported',
+    en: 'Send JSON (Content-Type: application/json).',
+    zh: '请以 JSON 格式发送(Content-Type: application/json)。',
+  },
+  RATE_LIMITED: { kind: 'rate_limited', en: 'Too many requests; try again shortly.', zh: '请求过于频繁,请稍后再试。' },
+  NOT_READY: { kind: 'unavailable', en: 'The server is starting; try again shortly.', zh: '服务正在启动,请稍后再试。' },
+  INTERNAL: { kind: 'internal', en: 'Something went wrong on our side.', zh: '服务器内部错误。' },
+} as const satisfies Record<string, CodeInfo>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** An expected failure with a stable code. `details` must never carry a secret or a hidden price. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+  constructor(code: ErrorCode, message?: string, details?: Record<string, unknown>) {
+    super(message ?? errorCodes[code].en);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+  get status(): number {
+    return statusOfKind[errorCodes[this.code].kind];
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
+
+/** The message for a code in the caller's language (zh when Accept-Language prefers Chinese). */
+export function messageFor(code: ErrorCode, language: 'en' | 'zh'): string {
+  return errorCodes[code][language];
+}

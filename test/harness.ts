@@ -1,0 +1,96 @@
+// Test harness: a real Hushsale on a real store (embedded SQLite always, PostgreSQL when
+// DATABASE_URL is set), a manual clock, and signed-in principals made the way sessions are made.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import pg from 'pg';
+import { buildHushsale, type Hushsale } from '../src/app.ts';
+import { loadConfig, type Config } from '../src/platform/config.ts';
+import { ManualClock, isoUtc } from '../src/platform/clock.ts';
+import { openDatabase, type DbHandle } from '../src/platform/db/db.ts';
+import { createLogger } from '../src/platform/log.ts';
+import { issueSessionToken, type Principal } from '../src/platform/auth.ts';
+import { newId } from '../src/platform/ids.ts';
+import type { Role } from '../src/platform/db/schema.ts';
+
+export type StoreName = 'sqlite' | 'postgres';
+
+/** The stores every integration test runs on. */
+export function storesUnderTest(): StoreName[] {
+  return process.env.DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+export interface TestApp {
+  hs: Hushsale;
+  clock: ManualClock;
+  config: Config;
+  store: StoreName;
+  /** Signs in a new user of `role` and returns its bearer token and principal. */
+  signIn(role: Role, options?: { storeId?: string; mobile?: string; name?: string }): Promise<{ token: string; principal: Principal; headers: Record<string, string> }>;
+  close(): Promise<void>;
+}
+
+let mobileCounter = 0;
+/** A fresh, valid mainland mobile number for each call within one process. */
+export function nextMobile(): string {
+  mobileCounter += 1;
+  return `139${String(process.pid % 10000).padStart(4, '0')}${String(mobileCounter).padStart(4, '0')}`;
+}
+
+export async function openTestStore(store: StoreName): Promise<{ handle: DbHandle; cleanup: () => Promise<void>; dataDir: string }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hushsale-test-'));
+  if (store === 'sqlite') {
+    const handle = await openDatabase({ databaseUrl: undefined, dataDir, sqliteSynchronous: 'NORMAL' });
+    return { handle, dataDir, cleanup: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
+  }
+  const url = process.env.DATABASE_URL as string;
+  const schema = `t_${crypto.randomBytes(6).toString('hex')}`;
+  const handle = await openDatabase({ databaseUrl: url, dataDir, sqliteSynchronous: 'NORMAL', pgSchema: schema, pgPoolSize: 8 });
+  return {
+    handle,
+    dataDir,
+    cleanup: async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`drop schema if exists ${schema} cascade`);
+      await client.end();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startTestApp(store: StoreName, overrides: Partial<Config> = {}): Promise<TestApp> {
+  const { handle, cleanup, dataDir } = await openTestStore(store);
+  const config: Config = { ...loadConfig({}), dataDir, databaseUrl: undefined, logLevel: 'silent', secret: 'test-secret-test-secret-test-secret-0123456789', ...overrides };
+  const clock = new ManualClock('2026-11-25T02:00:00.000Z');
+  const hs = await buildHushsale({ config, clock, handle, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+  await hs.prepare();
+  const signIn: TestApp['signIn'] = async (role, options = {}) => {
+    const id = newId('usr', clock.nowMs());
+    const mobile = role === 'promoter' || role === 'buyer' ? options.mobile ?? nextMobile() : null;
+    await hs.ctx.db.insertInto('users').values({
+      id,
+      role,
+      mobile,
+      display_name: options.name ?? `${role} ${id.slice(-4)}`,
+      store_id: options.storeId ?? null,
+      created_at: isoUtc(clock.nowMs()),
+      disabled_at: null,
+    }).execute();
+    const principal: Principal = { userId: id, role, storeId: options.storeId ?? null };
+    const token = issueSessionToken(hs.ctx.signer, principal, clock.nowMs() + 365 * 86_400_000);
+    return { token, principal, headers: { authorization: `Bearer ${token}` } };
+  };
+  return {
+    hs,
+    clock,
+    config,
+    store,
+    signIn,
+    async close() {
+      await hs.close();
+      await cleanup();
+    },
+  };
+}
