@@ -98,6 +98,11 @@ export const errorCodes = {
   RATE_LIMITED: { kind: 'rate_limited', en: 'Too many requests; try again shortly.', zh: '请求过于频繁,请稍后再试。' },
   NOT_READY: { kind: 'unavailable', en: 'The server is starting; try again shortly.', zh: '服务正在启动,请稍后再试。' },
   INTERNAL: { kind: 'internal', en: 'Something went wrong on our side.', zh: '服务器内部错误。' },
+  API_KEY_LIMIT_REACHED: {
+    kind: 'conflict',
+    en: 'You hold the most active API keys allowed; revoke one first.',
+    zh: '有效 API 密钥数量已达上限,请先吊销一个。',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;
