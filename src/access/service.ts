@@ -1,9 +1,207 @@
-// STUB — replaced by the access feature.
+// Access: a promoter's personal link and share code per event, and the buyer's access they grant.
+// A link is `<linkId>.<HMAC>`; resolving one is a signature check plus one primary-key lookup
+// (cached). Access is a sealed token kept in a cookie per event; it records the promoter.
+import crypto from 'node:crypto';
 import type { AppContext } from '../platform/context.ts';
+import { isoUtc } from '../platform/clock.ts';
+import { newId } from '../platform/ids.ts';
+import { AppError } from '../platform/errors.ts';
+import type { EventView, EventsService } from '../events/service.ts';
+import { extractShareCode, linkTokenFromText, phaseAt, shareCodeFrom, shareText, splitLinkToken, type Phase } from './rules.ts';
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface AccessService {}
+export interface AccessGrant {
+  eventId: string;
+  linkId: string;
+  promoterId: string;
+}
 
-export function createAccessService(_ctx: AppContext, ..._deps: unknown[]): AccessService {
-  return {};
+export interface PromoterLink {
+  linkId: string;
+  eventId: string;
+  promoterId: string;
+  token: string;
+  url: string;
+  shareCode: string;
+  shareText: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface OpenedAccess {
+  grant: AccessGrant;
+  accessToken: string;
+  /** When the access token stops being accepted (the event's end). */
+  expiresAtMs: number;
+  phase: Phase;
+  event: EventView;
+}
+
+interface LinkRow {
+  id: string;
+  eventId: string;
+  promoterId: string;
+  shareCode: string;
+  revoked: boolean;
+}
+
+export interface AccessService {
+  linkFor(promoterId: string, eventId: string): Promise<PromoterLink>;
+  linksOf(promoterId: string): Promise<PromoterLink[]>;
+  revokeLink(linkId: string, by: { userId: string; role: string }): Promise<void>;
+  /** Opens a link token (or a pasted URL) or a share code: ACCESS_INVALID for anything not live or upcoming. */
+  open(input: { link?: string; code?: string }): Promise<OpenedAccess>;
+  /** The grant carried by an access token for this event, or null (forged, other event, revoked link). */
+  readAccess(accessToken: string | undefined, eventId: string): Promise<AccessGrant | null>;
+  /** The event as buyers see it, cached for a moment (link opens come by the million). */
+  eventView(eventId: string): Promise<EventView | null>;
+  phaseOf(event: EventView): Phase;
+  accessCookieName(eventId: string): string;
+  /** Cookies are Secure when the site is served over https. */
+  secureCookies: boolean;
+}
+
+const LINK_CACHE_MAX = 200_000;
+const EVENT_CACHE_MS = 1000;
+const CODE_ATTEMPTS = 5;
+
+export function createAccessService(ctx: AppContext, events: EventsService): AccessService {
+  const { db, clock, signer, config } = ctx;
+  const linkCache = new Map<string, LinkRow>();
+  const codeCache = new Map<string, string>();
+  const eventCache = new Map<string, { view: EventView | null; atMs: number }>();
+
+  events.onEventEnded((eventId) => eventCache.delete(eventId));
+
+  function remember(row: LinkRow): LinkRow {
+    if (linkCache.size >= LINK_CACHE_MAX) {
+      linkCache.clear();
+      codeCache.clear();
+    }
+    linkCache.set(row.id, row);
+    codeCache.set(row.shareCode, row.id);
+    return row;
+  }
+
+  async function linkById(linkId: string): Promise<LinkRow | null> {
+    const cached = linkCache.get(linkId);
+    if (cached) return cached;
+    const row = await db.selectFrom('promoter_links').selectAll().where('id', '=', linkId).executeTakeFirst();
+    if (!row) return null;
+    return remember({ id: row.id, eventId: row.event_id, promoterId: row.promoter_id, shareCode: row.share_code, revoked: row.revoked_at !== null });
+  }
+
+  async function linkByCode(code: string): Promise<LinkRow | null> {
+    const cachedId = codeCache.get(code);
+    if (cachedId) return linkById(cachedId);
+    const row = await db.selectFrom('promoter_links').selectAll().where('share_code', '=', code).executeTakeFirst();
+    if (!row) return null;
+    return remember({ id: row.id, eventId: row.event_id, promoterId: row.promoter_id, shareCode: row.share_code, revoked: row.revoked_at !== null });
+  }
+
+  async function eventView(eventId: string): Promise<EventView | null> {
+    const nowMs = clock.nowMs();
+    const cached = eventCache.get(eventId);
+    if (cached && nowMs - cached.atMs < EVENT_CACHE_MS && nowMs >= cached.atMs) return cached.view;
+    const view = await events.loadEventView(eventId);
+    if (eventCache.size > 10_000) eventCache.clear();
+    eventCache.set(eventId, { view, atMs: nowMs });
+    return view;
+  }
+
+  function toLink(row: { id: string; event_id: string; promoter_id: string; share_code: string; created_at: string; revoked_at: string | null }, event: EventView | null): PromoterLink {
+    const token = `${row.id}.${signer.sign('link', row.id)}`;
+    return {
+      linkId: row.id,
+      eventId: row.event_id,
+      promoterId: row.promoter_id,
+      token,
+      url: `${config.publicBaseUrl}/e/${token}`,
+      shareCode: row.share_code,
+      shareText: shareText(row.share_code, event?.storeName ?? '', event?.title ?? ''),
+      createdAt: row.created_at,
+      revokedAt: row.revoked_at,
+    };
+  }
+
+  async function insertLink(promoterId: string, eventId: string): Promise<void> {
+    for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
+      const code = shareCodeFrom(crypto.randomBytes(24));
+      if (!code) continue;
+      const nowMs = clock.nowMs();
+      const inserted = await db.insertInto('promoter_links').values({
+        id: newId('lnk', nowMs),
+        event_id: eventId,
+        promoter_id: promoterId,
+        share_code: code,
+        created_at: isoUtc(nowMs),
+        revoked_at: null,
+      }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return;
+      // Either this promoter already has a link (fine) or the code collided (try another).
+      const existing = await db.selectFrom('promoter_links').select('id').where('event_id', '=', eventId).where('promoter_id', '=', promoterId).executeTakeFirst();
+      if (existing) return;
+    }
+    throw new Error('could not find a free share code');
+  }
+
+  return {
+    eventView,
+    phaseOf: (event) => phaseAt(event, clock.nowMs()),
+    accessCookieName: (eventId) => `hsa_${eventId}`,
+    secureCookies: config.publicBaseUrl.startsWith('https://'),
+
+    async linkFor(promoterId, eventId) {
+      const event = await eventView(eventId);
+      if (!event || phaseAt(event, clock.nowMs()) === 'ended') throw new AppError('NOT_FOUND');
+      await insertLink(promoterId, eventId);
+      const row = await db.selectFrom('promoter_links').selectAll().where('event_id', '=', eventId).where('promoter_id', '=', promoterId).executeTakeFirstOrThrow();
+      return toLink(row, event);
+    },
+
+    async linksOf(promoterId) {
+      const rows = await db.selectFrom('promoter_links').selectAll().where('promoter_id', '=', promoterId).orderBy('created_at', 'desc').limit(200).execute();
+      const out: PromoterLink[] = [];
+      for (const row of rows) out.push(toLink(row, await eventView(row.event_id)));
+      return out;
+    },
+
+    async revokeLink(linkId, by) {
+      const row = await db.selectFrom('promoter_links').selectAll().where('id', '=', linkId).executeTakeFirst();
+      if (!row || (by.role !== 'operator' && row.promoter_id !== by.userId)) throw new AppError('NOT_FOUND');
+      await db.updateTable('promoter_links').set({ revoked_at: isoUtc(clock.nowMs()) }).where('id', '=', linkId).where('revoked_at', 'is', null).execute();
+      const cached = linkCache.get(linkId);
+      if (cached) cached.revoked = true;
+    },
+
+    async open(input) {
+      let link: LinkRow | null = null;
+      if (input.link !== undefined) {
+        const token = linkTokenFromText(input.link);
+        const parts = token ? splitLinkToken(token) : null;
+        if (parts && signer.verify('link', parts.linkId, parts.signature)) link = await linkById(parts.linkId);
+      } else if (input.code !== undefined) {
+        const code = extractShareCode(input.code);
+        if (code) link = await linkByCode(code);
+      }
+      // Forged, tampered, unknown, revoked or over: one answer, which says nothing of the event.
+      if (!link || link.revoked) throw new AppError('ACCESS_INVALID');
+      const event = await eventView(link.eventId);
+      if (!event) throw new AppError('ACCESS_INVALID');
+      const phase = phaseAt(event, clock.nowMs());
+      if (phase === 'ended') throw new AppError('ACCESS_INVALID');
+      const grant: AccessGrant = { eventId: event.id, linkId: link.id, promoterId: link.promoterId };
+      const expiresAtMs = Date.parse(event.endsAt);
+      const accessToken = signer.seal('access', { e: grant.eventId, l: grant.linkId, p: grant.promoterId, x: expiresAtMs });
+      return { grant, accessToken, expiresAtMs, phase, event };
+    },
+
+    async readAccess(accessToken, eventId) {
+      if (!accessToken) return null;
+      const value = signer.open('access', accessToken) as { e?: unknown; l?: unknown; p?: unknown; x?: unknown } | null;
+      if (!value || value.e !== eventId || typeof value.l !== 'string' || typeof value.p !== 'string' || typeof value.x !== 'number') return null;
+      const link = await linkById(value.l);
+      if (!link || link.revoked || link.eventId !== eventId) return null;
+      return { eventId, linkId: value.l, promoterId: value.p };
+    },
+  };
 }

@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { AppError, errorCodes, isAppError, messageFor, statusOfKind, type ErrorCode } from './errors.ts';
@@ -131,6 +132,11 @@ export async function buildHttpServer(options: HttpOptions): Promise<App> {
   });
 
   await app.register(fastifyCookie);
+  // Off by default; routes that guard guessable things (share codes, one-time codes) opt in.
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => ({ statusCode: 429, code: 'RATE_LIMITED', message: `Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s.` }),
+  });
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
       directives: {

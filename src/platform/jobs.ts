@@ -1,7 +1,8 @@
 // Background work in the same database: periodic sweeps (expiries, event ends) and a queue of
 // one-off jobs (payment notifications) claimed with a lease, FOR UPDATE SKIP LOCKED on PostgreSQL,
 // so no second system is needed and a job survives a restart.
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './db/schema.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from './clock.ts';
 import { isoUtc } from './clock.ts';
@@ -35,10 +36,10 @@ export class Jobs {
     this.handlers.set(kind, handler);
   }
 
-  /** Queues a job to run at `runAtMs` (now by default). */
-  async enqueue(kind: string, payload: unknown, runAtMs = this.clock.nowMs()): Promise<void> {
+  /** Queues a job to run at `runAtMs` (now by default); pass `executor` to enqueue inside a transaction. */
+  async enqueue(kind: string, payload: unknown, runAtMs = this.clock.nowMs(), executor: Kysely<Database> = this.handle.db): Promise<void> {
     const now = isoUtc(this.clock.nowMs());
-    await this.handle.db.insertInto('jobs').values({
+    await executor.insertInto('jobs').values({
       kind,
       payload_json: JSON.stringify(payload),
       run_at: isoUtc(runAtMs),

@@ -6,7 +6,7 @@ export type Role = 'operator' | 'merchant' | 'promoter' | 'buyer';
 export type EventStatus = 'scheduled' | 'ended' | 'cancelled';
 export type OrderStatus = 'pending_payment' | 'paid' | 'cancelled';
 export type OrderKind = 'event' | 'public';
-export type PaymentStatus = 'created' | 'succeeded' | 'refunded';
+export type PaymentStatus = 'created' | 'succeeded' | 'refund_pending' | 'refunded';
 
 export interface SettingsTable {
   key: string;
