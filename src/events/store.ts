@@ -1,0 +1,144 @@
+// The events' SQL: channels, events, offers. Store stock is moved only through the catalog service.
+import type { Db, SqlDialect } from '../platform/db/db.ts';
+import type { ChannelsTable, EventsTable, OffersTable } from '../platform/db/schema.ts';
+
+export type ChannelRow = ChannelsTable;
+export type EventRow = EventsTable;
+export type OfferRow = OffersTable;
+
+export interface EventWithStoreRow extends EventRow {
+  store_slug: string;
+  store_name: string;
+}
+
+export interface OfferWithSkuRow extends OfferRow {
+  product_id: string;
+  product_title: string;
+  product_image_url: string | null;
+  sku_code: string;
+  attributes_json: string;
+  sku_image_url: string | null;
+  public_price_fen: number;
+}
+
+export interface EventSummaryRow extends EventRow {
+  offer_count: number;
+}
+
+export async function insertChannel(db: Db, row: ChannelRow): Promise<void> {
+  await db.insertInto('channels').values(row).execute();
+}
+
+export async function listChannels(db: Db, limit: number): Promise<ChannelRow[]> {
+  return db.selectFrom('channels').selectAll().orderBy('id').limit(limit).execute();
+}
+
+export async function findChannel(db: Db, channelId: string): Promise<ChannelRow | undefined> {
+  return db.selectFrom('channels').selectAll().where('id', '=', channelId).executeTakeFirst();
+}
+
+export async function storeExists(db: Db, storeId: string): Promise<boolean> {
+  const row = await db.selectFrom('stores').select('id').where('id', '=', storeId).executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function insertEvent(db: Db, event: EventRow, offers: OfferRow[]): Promise<void> {
+  await db.insertInto('events').values(event).execute();
+  await db.insertInto('offers').values(offers).execute();
+}
+
+/** A page of events, newest first, of one store or (null) of all. */
+export async function listEvents(db: Db, storeId: string | null, limit: number, beforeId: string | undefined): Promise<EventSummaryRow[]> {
+  let query = db.selectFrom('events').selectAll('events')
+    .select((eb) => eb.selectFrom('offers').select((o) => o.fn.countAll<number>().as('n')).whereRef('offers.event_id', '=', 'events.id').as('offer_count'));
+  if (storeId !== null) query = query.where('events.store_id', '=', storeId);
+  if (beforeId !== undefined) query = query.where('events.id', '<', beforeId);
+  const rows = await query.orderBy('events.id', 'desc').limit(limit).execute();
+  return rows.map((row) => ({ ...row, offer_count: Number(row.offer_count ?? 0) }));
+}
+
+export async function findEventWithStore(db: Db, eventId: string): Promise<EventWithStoreRow | undefined> {
+  return db.selectFrom('events')
+    .innerJoin('stores', 'stores.id', 'events.store_id')
+    .selectAll('events')
+    .select(['stores.slug as store_slug', 'stores.name as store_name'])
+    .where('events.id', '=', eventId)
+    .executeTakeFirst();
+}
+
+export async function offersOfEvent(db: Db, eventId: string): Promise<OfferWithSkuRow[]> {
+  return db.selectFrom('offers')
+    .innerJoin('skus', 'skus.id', 'offers.sku_id')
+    .innerJoin('products', 'products.id', 'skus.product_id')
+    .selectAll('offers')
+    .select([
+      'products.id as product_id',
+      'products.title as product_title',
+      'products.image_url as product_image_url',
+      'skus.code as sku_code',
+      'skus.attributes_json as attributes_json',
+      'skus.image_url as sku_image_url',
+      'skus.public_price_fen as public_price_fen',
+    ])
+    .where('offers.event_id', '=', eventId)
+    .orderBy('offers.position')
+    .execute();
+}
+
+/** Events past their end whose allocation has not gone back yet, oldest end first. */
+export async function dueEventIds(db: Db, nowIso: string, limit: number): Promise<string[]> {
+  const rows = await db.selectFrom('events').select('id')
+    .where('status', '=', 'scheduled')
+    .where('ends_at', '<=', nowIso)
+    .where('allocation_returned_at', 'is', null)
+    .orderBy('ends_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Marks a due event ended, once: the row update is conditional, so of two sweeps racing on one
+ * event only one sees a row changed (PostgreSQL re-checks the condition after the first commits).
+ */
+export async function claimEnd(db: Db, eventId: string, nowIso: string): Promise<boolean> {
+  const result = await db.updateTable('events')
+    .set({ status: 'ended', allocation_returned_at: nowIso })
+    .where('id', '=', eventId)
+    .where('status', '=', 'scheduled')
+    .where('ends_at', '<=', nowIso)
+    .where('allocation_returned_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+/** Marks an event cancelled if it is scheduled and its window has not opened; once. */
+export async function claimCancel(db: Db, eventId: string, nowIso: string): Promise<boolean> {
+  const result = await db.updateTable('events')
+    .set({ status: 'cancelled', allocation_returned_at: nowIso })
+    .where('id', '=', eventId)
+    .where('status', '=', 'scheduled')
+    .where('starts_at', '>', nowIso)
+    .where('allocation_returned_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+/**
+ * The event's offers, locked against concurrent reservations on PostgreSQL until the transaction
+ * ends (SQLite runs one write transaction at a time), so what is read is what is returned.
+ */
+export async function lockOffers(db: Db, dialect: SqlDialect, eventId: string): Promise<OfferRow[]> {
+  const query = db.selectFrom('offers').selectAll().where('event_id', '=', eventId).orderBy('id');
+  return dialect === 'postgres' ? query.forUpdate().execute() : query.execute();
+}
+
+/** Shrinks an offer's allocation to what it holds: the rest went back to store stock. */
+export async function shrinkAllocation(db: Db, offerId: string, reservedUnits: number): Promise<void> {
+  const result = await db.updateTable('offers')
+    .set({ allocated_units: reservedUnits })
+    .where('id', '=', offerId)
+    .where('reserved_units', '=', reservedUnits)
+    .executeTakeFirst();
+  if (result.numUpdatedRows !== 1n) throw new Error(`offer ${offerId} changed while locked`);
+}
