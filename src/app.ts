@@ -95,7 +95,7 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   await eventsRoutes(app, events);
   await accessRoutes(app, access);
   await paymentsRoutes(app, payments);
-  await checkoutRoutes(app, checkout);
+  await checkoutRoutes(app, checkout, access);
 
   let prepared: Promise<{ migrationsApplied: string[] }> | null = null;
   return {

@@ -1,0 +1,203 @@
+// Checkout's SQL. Every stock change is a conditional update whose row count is checked, inside
+// the transaction that writes the order, so no path can sell a unit the database does not have.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, OrderKind, OrderStatus } from '../platform/db/schema.ts';
+import { isoUtc } from '../platform/clock.ts';
+import { releaseTarget } from './rules.ts';
+
+export interface ReservationRow {
+  kind: OrderKind;
+  storeId: string;
+  buyerId: string;
+  eventId: string | null;
+  offerId: string | null;
+  skuId: string;
+  promoterId: string | null;
+  linkId: string | null;
+  quantity: number;
+  unitPriceFen: number;
+  perBuyerLimit: number;
+  payDeadline: string;
+  createdAt: string;
+  addressJson: string;
+}
+
+export type ReserveOutcome = { ok: true; orderId: number } | { ok: false; code: 'SOLD_OUT' | 'LIMIT_REACHED' };
+
+/** Holds units and writes the order, inside the caller's transaction. */
+export async function reserveInTransaction(trx: Transaction<Database>, row: ReservationRow): Promise<ReserveOutcome> {
+  const q = row.quantity;
+  if (row.kind === 'event') {
+    const offerId = row.offerId as string;
+    const held = await sql`
+      insert into buyer_holdings (offer_id, buyer_id, units, limit_units) values (${offerId}, ${row.buyerId}, ${q}, ${row.perBuyerLimit})
+      on conflict (offer_id, buyer_id) do update set units = buyer_holdings.units + excluded.units
+      where buyer_holdings.units + excluded.units <= buyer_holdings.limit_units`.execute(trx);
+    if (Number(held.numAffectedRows ?? 0) === 0) return { ok: false, code: 'LIMIT_REACHED' };
+    const taken = await trx.updateTable('offers').set({ reserved_units: sql`reserved_units + ${q}` })
+      .where('id', '=', offerId).where(sql<boolean>`reserved_units + ${q} <= allocated_units`).executeTakeFirst();
+    if (Number(taken.numUpdatedRows) === 0) {
+      await trx.updateTable('buyer_holdings').set({ units: sql`units - ${q}` }).where('offer_id', '=', offerId).where('buyer_id', '=', row.buyerId).execute();
+      return { ok: false, code: 'SOLD_OUT' };
+    }
+  } else {
+    const taken = await trx.updateTable('skus').set({ stock_units: sql`stock_units - ${q}` })
+      .where('id', '=', row.skuId).where('stock_units', '>=', q).executeTakeFirst();
+    if (Number(taken.numUpdatedRows) === 0) return { ok: false, code: 'SOLD_OUT' };
+  }
+  const order = await trx.insertInto('orders').values({
+    store_id: row.storeId,
+    buyer_id: row.buyerId,
+    kind: row.kind,
+    event_id: row.eventId,
+    offer_id: row.offerId,
+    sku_id: row.skuId,
+    promoter_id: row.promoterId,
+    link_id: row.linkId,
+    quantity: q,
+    unit_price_fen: row.unitPriceFen,
+    total_fen: row.unitPriceFen * q,
+    status: 'pending_payment',
+    pay_deadline: row.payDeadline,
+    address_json: row.addressJson,
+    created_at: row.createdAt,
+    paid_at: null,
+    cancelled_at: null,
+    cancel_reason: null,
+  }).returning('id').executeTakeFirstOrThrow();
+  return { ok: true, orderId: order.id };
+}
+
+export interface ReleasedOrder {
+  id: number;
+  kind: OrderKind;
+  offerId: string | null;
+  eventId: string | null;
+  buyerId: string;
+  quantity: number;
+}
+
+/**
+ * Cancels a pending order and puts its units back, in one transaction. Returns null when the order
+ * was no longer pending (paid or already cancelled): exactly one of payment and cancellation wins.
+ */
+export async function cancelPendingOrder(db: Kysely<Database>, orderId: number, reason: string, nowMs: number): Promise<ReleasedOrder | null> {
+  return db.transaction().execute(async (trx) => {
+    const cancelled = await trx.updateTable('orders').set({ status: 'cancelled', cancelled_at: isoUtc(nowMs), cancel_reason: reason })
+      .where('id', '=', orderId).where('status', '=', 'pending_payment').executeTakeFirst();
+    if (Number(cancelled.numUpdatedRows) === 0) return null;
+    const order = await trx.selectFrom('orders').select(['id', 'kind', 'offer_id', 'event_id', 'buyer_id', 'sku_id', 'quantity'])
+      .where('id', '=', orderId).executeTakeFirstOrThrow();
+    const q = order.quantity;
+    let allocationReturned = false;
+    if (order.event_id !== null) {
+      const event = await trx.selectFrom('events').select('allocation_returned_at').where('id', '=', order.event_id).executeTakeFirstOrThrow();
+      allocationReturned = event.allocation_returned_at !== null;
+    }
+    const target = releaseTarget({ kind: order.kind }, allocationReturned);
+    if (target !== 'store') {
+      const offerId = order.offer_id as string;
+      await trx.updateTable('offers').set({
+        reserved_units: sql`reserved_units - ${q}`,
+        ...(target === 'offer_and_store' ? { allocated_units: sql`allocated_units - ${q}` } : {}),
+      }).where('id', '=', offerId).execute();
+      await trx.updateTable('buyer_holdings').set({ units: sql`units - ${q}` }).where('offer_id', '=', offerId).where('buyer_id', '=', order.buyer_id).execute();
+    }
+    if (target !== 'offer') {
+      await trx.updateTable('skus').set({ stock_units: sql`stock_units + ${q}` }).where('id', '=', order.sku_id).execute();
+    }
+    return { id: order.id, kind: order.kind, offerId: order.offer_id, eventId: order.event_id, buyerId: order.buyer_id, quantity: q };
+  });
+}
+
+/** Pending orders whose payment deadline has passed, oldest first. */
+export async function overdueOrderIds(db: Kysely<Database>, nowMs: number, limit: number): Promise<number[]> {
+  const rows = await db.selectFrom('orders').select('id').where('status', '=', 'pending_payment')
+    .where('pay_deadline', '<=', isoUtc(nowMs)).orderBy('pay_deadline').limit(limit).execute();
+  return rows.map((r) => r.id);
+}
+
+/** Marks a pending order paid inside the payment's transaction; says why not when it cannot be. */
+export async function markPaid(trx: Transaction<Database>, orderId: number, paymentId: string, amountFen: number, nowMs: number): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const order = await trx.selectFrom('orders').select(['status', 'total_fen']).where('id', '=', orderId).executeTakeFirst();
+  if (!order) return { ok: false, reason: 'no such order' };
+  if (order.total_fen !== amountFen) return { ok: false, reason: 'amount does not match the order' };
+  const paid = await trx.updateTable('orders').set({ status: 'paid', paid_at: isoUtc(nowMs) })
+    .where('id', '=', orderId).where('status', '=', 'pending_payment').executeTakeFirst();
+  if (Number(paid.numUpdatedRows) === 1) return { ok: true };
+  const status = order.status as OrderStatus;
+  if (status === 'cancelled') return { ok: false, reason: 'the order was cancelled before this payment arrived' };
+  const other = await trx.selectFrom('payments').select('id').where('order_id', '=', orderId)
+    .where('status', '=', 'succeeded').where('id', '!=', paymentId).executeTakeFirst();
+  return other ? { ok: false, reason: 'the order was already paid by another payment' } : { ok: true };
+}
+
+export interface OrderRecord {
+  id: number;
+  status: OrderStatus;
+  kind: OrderKind;
+  storeId: string;
+  storeName: string;
+  eventId: string | null;
+  offerId: string | null;
+  skuId: string;
+  productTitle: string;
+  skuCode: string;
+  quantity: number;
+  unitPriceFen: number;
+  totalFen: number;
+  payDeadline: string;
+  createdAt: string;
+  paidAt: string | null;
+  cancelledAt: string | null;
+  cancelReason: string | null;
+  address: Record<string, string>;
+  buyerId: string;
+  promoterId: string | null;
+}
+
+function orderQuery(db: Kysely<Database>) {
+  return db.selectFrom('orders')
+    .innerJoin('skus', 'skus.id', 'orders.sku_id')
+    .innerJoin('products', 'products.id', 'skus.product_id')
+    .innerJoin('stores', 'stores.id', 'orders.store_id')
+    .select([
+      'orders.id', 'orders.status', 'orders.kind', 'orders.store_id', 'stores.name as store_name', 'orders.event_id', 'orders.offer_id',
+      'orders.sku_id', 'products.title as product_title', 'skus.code as sku_code', 'orders.quantity', 'orders.unit_price_fen',
+      'orders.total_fen', 'orders.pay_deadline', 'orders.created_at', 'orders.paid_at', 'orders.cancelled_at', 'orders.cancel_reason',
+      'orders.address_json', 'orders.buyer_id', 'orders.promoter_id',
+    ]);
+}
+
+type OrderQueryRow = Awaited<ReturnType<ReturnType<typeof orderQuery>['executeTakeFirstOrThrow']>>;
+
+function toRecord(r: OrderQueryRow): OrderRecord {
+  return {
+    id: r.id, status: r.status, kind: r.kind, storeId: r.store_id, storeName: r.store_name, eventId: r.event_id, offerId: r.offer_id,
+    skuId: r.sku_id, productTitle: r.product_title, skuCode: r.sku_code, quantity: r.quantity, unitPriceFen: r.unit_price_fen,
+    totalFen: r.total_fen, payDeadline: r.pay_deadline, createdAt: r.created_at, paidAt: r.paid_at, cancelledAt: r.cancelled_at,
+    cancelReason: r.cancel_reason, address: JSON.parse(r.address_json) as Record<string, string>, buyerId: r.buyer_id, promoterId: r.promoter_id,
+  };
+}
+
+export async function findOrder(db: Kysely<Database>, orderId: number): Promise<OrderRecord | null> {
+  const row = await orderQuery(db).where('orders.id', '=', orderId).executeTakeFirst();
+  return row ? toRecord(row) : null;
+}
+
+export async function ordersOfBuyer(db: Kysely<Database>, buyerId: string, limit: number): Promise<OrderRecord[]> {
+  const rows = await orderQuery(db).where('orders.buyer_id', '=', buyerId).orderBy('orders.id', 'desc').limit(limit).execute();
+  return rows.map(toRecord);
+}
+
+/** Units each buyer holds of each of these offers (pending or paid). */
+export async function holdingsOf(db: Kysely<Database>, offerIds: string[]): Promise<Array<{ offerId: string; buyerId: string; units: number }>> {
+  if (offerIds.length === 0) return [];
+  const rows = await db.selectFrom('buyer_holdings').select(['offer_id', 'buyer_id', 'units']).where('offer_id', 'in', offerIds).where('units', '>', 0).execute();
+  return rows.map((r) => ({ offerId: r.offer_id, buyerId: r.buyer_id, units: r.units }));
+}
+
+export async function eventOfOffer(db: Kysely<Database>, offerId: string): Promise<string | null> {
+  const row = await db.selectFrom('offers').select('event_id').where('id', '=', offerId).executeTakeFirst();
+  return row?.event_id ?? null;
+}
