@@ -96,6 +96,7 @@ export const errorCodes = {
     zh: '请以 JSON 格式发送(Content-Type: application/json)。',
   },
   RATE_LIMITED: { kind: 'rate_limited', en: 'Too many requests; try again shortly.', zh: '请求过于频繁,请稍后再试。' },
+  BUSY: { kind: 'unavailable', en: 'Too many orders are being written right now; try again in a moment.', zh: '当前下单人数过多,请稍后重试。' },
   NOT_READY: { kind: 'unavailable', en: 'The server is starting; try again shortly.', zh: '服务正在启动,请稍后再试。' },
   INTERNAL: { kind: 'internal', en: 'Something went wrong on our side.', zh: '服务器内部错误。' },
   API_KEY_LIMIT_REACHED: {
