@@ -7,7 +7,10 @@ export interface SmsSender {
   sendCode(mobile: string, code: string): Promise<void>;
 }
 
-export function createSmsSender(ctx: AppContext): SmsSender & { lastCodeFor(mobile: string): string | undefined } {
+/** The development sender also remembers the last code per number, for tests. */
+export type DevSmsSender = SmsSender & { lastCodeFor(mobile: string): string | undefined };
+
+export function createSmsSender(ctx: AppContext): DevSmsSender {
   const recent = new Map<string, string>();
   return {
     async sendCode(mobile, code) {

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../platform/config.ts';
 import { migrateToLatest, openDatabase } from '../platform/db/db.ts';
 import { serve } from './serve.ts';
+import { createOperatorCommand } from './create-operator.ts';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('hushsale')
@@ -21,6 +22,18 @@ export async function main(argv: string[]): Promise<void> {
       await handle.close();
     }
   });
+
+  program.command('create-operator')
+    .description('create an operator (platform staff) and print an API key for it, once')
+    .requiredOption('--name <name>', 'the operator\'s display name, e.g. "Wang Fang"')
+    .action(async (options: { name: string }) => {
+      try {
+        await createOperatorCommand({ name: options.name, config: loadConfig() });
+      } catch (err) {
+        console.error(`create-operator failed: ${err instanceof Error ? err.message : String(err)}`);
+        process.exitCode = 1;
+      }
+    });
 
   await program.parseAsync(argv);
 }
