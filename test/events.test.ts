@@ -49,7 +49,8 @@ function eventBody(f: Fixture, t: TestApp, offers: Array<Record<string, unknown>
   };
 }
 
-async function stockOf(t: TestApp, skuId: string): Promise<number> {
+async function stockOf(t: TestApp, skuId: string | undefined): Promise<number> {
+  assert.ok(skuId, 'a SKU id');
   const row = await t.hs.ctx.db.selectFrom('skus').select('stock_units').where('id', '=', skuId).executeTakeFirstOrThrow();
   return row.stock_units;
 }
