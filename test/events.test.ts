@@ -319,7 +319,7 @@ for (const store of storesUnderTest()) {
       assert.ok(statuses.every((s) => s === 201 || s === 409), `statuses ${statuses.join(',')}`);
       assert.ok(results.filter((r) => r.statusCode === 409).every((r) => r.json().code === 'INSUFFICIENT_STOCK'));
       const stock = await stockOf(t, f.skuIds[0]);
-      const carved = await t.hs.ctx.db.selectFrom('offers').select((eb) => eb.fn.sum<number>('allocated_units').as('n')).where('sku_id', '=', f.skuIds[0]).executeTakeFirstOrThrow();
+      const carved = await t.hs.ctx.db.selectFrom('offers').select((eb) => eb.fn.sum<number>('allocated_units').as('n')).where('sku_id', '=', f.skuIds[0] ?? '').executeTakeFirstOrThrow();
       const carvedUnits = Number(carved.n ?? 0);
       assert.ok(stock >= 0, `stock ${stock}`);
       assert.ok(carvedUnits <= initial, `carved ${carvedUnits}`);
@@ -345,7 +345,7 @@ for (const store of storesUnderTest()) {
       t.clock.advanceMs(3 * HOUR_MS);
       await t.hs.services.events.endDueEvents();
       assert.deepEqual(await prices(), before);
-      const publicView = await t.hs.app.inject({ method: 'GET', url: `/api/v1/public/products/${(await t.hs.services.catalog.getSkuForSale(f.skuIds[0]))?.productId}` });
+      const publicView = await t.hs.app.inject({ method: 'GET', url: `/api/v1/public/products/${(await t.hs.services.catalog.getSkuForSale(f.skuIds[0] ?? ''))?.productId}` });
       assert.equal(publicView.json().skus[0].publicPriceFen, 25900);
     });
   });
