@@ -41,7 +41,7 @@ export async function accessPages(app: App, access: AccessService, secureCookies
   app.get('/e/:token', { schema: { hide: true, params: Type.Object({ token: Type.String({ maxLength: 300 }) }) } }, async (request, reply) => {
     reply.header('cache-control', 'private, no-store');
     try {
-      const opened = await access.open({ link: request.params.token });
+      const opened = await access.open({ link: request.params.token }, request.ip);
       setAccessCookie(reply, access, opened, secureCookies);
       return reply.redirect(`/events/${opened.grant.eventId}`, 303);
     } catch (error) {

@@ -89,7 +89,6 @@ export async function accessRoutes(app: App, access: AccessService): Promise<voi
   });
 
   app.post('/api/v1/access', {
-    config: { rateLimit: { max: 60, timeWindow: '1 minute' } },
     schema: {
       tags: ['access'],
       summary: 'Opens a promoter link or share code: remembers access (cookie, and accessToken for API clients) and shows the offers; clearance prices only while live.',
@@ -100,7 +99,7 @@ export async function accessRoutes(app: App, access: AccessService): Promise<voi
   }, async (request, reply) => {
     const { link, code } = request.body;
     if ((link === undefined) === (code === undefined)) throw new AppError('VALIDATION_FAILED', 'Send exactly one of link or code.');
-    const opened = await access.open(link !== undefined ? { link } : { code: code as string });
+    const opened = await access.open(link !== undefined ? { link } : { code: code as string }, request.ip);
     setAccessCookie(reply, access, opened, secureCookies);
     reply.header('cache-control', 'private, no-store');
     return { ...buyerEvent(opened.event, opened.phase === 'live' ? 'live' : 'warmup'), accessToken: opened.accessToken };

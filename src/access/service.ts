@@ -49,7 +49,7 @@ export interface AccessService {
   linksOf(promoterId: string): Promise<PromoterLink[]>;
   revokeLink(linkId: string, by: { userId: string; role: string }): Promise<void>;
   /** Opens a link token (or a pasted URL) or a share code: ACCESS_INVALID for anything not live or upcoming. */
-  open(input: { link?: string; code?: string }): Promise<OpenedAccess>;
+  open(input: { link?: string; code?: string }, clientIp: string): Promise<OpenedAccess>;
   /** The grant carried by an access token for this event, or null (forged, other event, revoked link). */
   readAccess(accessToken: string | undefined, eventId: string): Promise<AccessGrant | null>;
   /** The event as buyers see it, cached for a moment (link opens come by the million). */
@@ -63,12 +63,31 @@ export interface AccessService {
 const LINK_CACHE_MAX = 200_000;
 const EVENT_CACHE_MS = 1000;
 const CODE_ATTEMPTS = 5;
+/** Wrong share codes one address may try per window before it must wait: guessing stays hopeless. */
+const WRONG_CODES_PER_WINDOW = 30;
+const WRONG_CODE_WINDOW_MS = 10 * 60_000;
+const WRONG_CODE_TRACKED_MAX = 100_000;
 
 export function createAccessService(ctx: AppContext, events: EventsService): AccessService {
   const { db, clock, signer, config } = ctx;
   const linkCache = new Map<string, LinkRow>();
   const codeCache = new Map<string, string>();
   const eventCache = new Map<string, { view: EventView | null; atMs: number }>();
+  // Only failures count: buyers behind one carrier NAT share an address and must not be blocked.
+  const wrongCodes = new Map<string, { count: number; sinceMs: number }>();
+
+  function checkCodeBudget(clientIp: string, nowMs: number): void {
+    const entry = wrongCodes.get(clientIp);
+    if (entry && nowMs - entry.sinceMs < WRONG_CODE_WINDOW_MS && entry.count >= WRONG_CODES_PER_WINDOW) throw new AppError('RATE_LIMITED');
+  }
+
+  function countWrongCode(clientIp: string, nowMs: number): void {
+    const entry = wrongCodes.get(clientIp);
+    if (!entry || nowMs - entry.sinceMs >= WRONG_CODE_WINDOW_MS) {
+      if (wrongCodes.size >= WRONG_CODE_TRACKED_MAX) wrongCodes.clear();
+      wrongCodes.set(clientIp, { count: 1, sinceMs: nowMs });
+    } else entry.count += 1;
+  }
 
   events.onEventEnded((eventId) => eventCache.delete(eventId));
 
@@ -173,21 +192,24 @@ export function createAccessService(ctx: AppContext, events: EventsService): Acc
       if (cached) cached.revoked = true;
     },
 
-    async open(input) {
+    async open(input, clientIp) {
       let link: LinkRow | null = null;
+      const nowMs = clock.nowMs();
       if (input.link !== undefined) {
         const token = linkTokenFromText(input.link);
         const parts = token ? splitLinkToken(token) : null;
         if (parts && signer.verify('link', parts.linkId, parts.signature)) link = await linkById(parts.linkId);
       } else if (input.code !== undefined) {
+        checkCodeBudget(clientIp, nowMs);
         const code = extractShareCode(input.code);
         if (code) link = await linkByCode(code);
+        if (!link) countWrongCode(clientIp, nowMs);
       }
       // Forged, tampered, unknown, revoked or over: one answer, which says nothing of the event.
       if (!link || link.revoked) throw new AppError('ACCESS_INVALID');
       const event = await eventView(link.eventId);
       if (!event) throw new AppError('ACCESS_INVALID');
-      const phase = phaseAt(event, clock.nowMs());
+      const phase = phaseAt(event, nowMs);
       if (phase === 'ended') throw new AppError('ACCESS_INVALID');
       const grant: AccessGrant = { eventId: event.id, linkId: link.id, promoterId: link.promoterId };
       const expiresAtMs = Date.parse(event.endsAt);

@@ -71,15 +71,6 @@ function grantBody(session: SessionGrant) {
 }
 
 export async function accountsRoutes(app: App, accounts: AccountsService): Promise<void> {
-  // Workaround: platform/http.ts authenticates in an onRequest hook added before @fastify/cookie's,
-  // so request.cookies is still unset there and the hs_session cookie is never read. This hook
-  // runs after the cookie is parsed; once http.ts registers the cookie plugin first, it is a no-op.
-  app.addHook('onRequest', async (request) => {
-    if (request.principal || request.headers.authorization !== undefined) return;
-    const token = request.cookies?.[SESSION_COOKIE];
-    if (token) request.principal = accounts.principalFromSession(token);
-  });
-
   app.post('/api/v1/sessions', {
     schema: {
       tags: ['accounts'],

@@ -102,13 +102,6 @@ export async function buildHttpServer(options: HttpOptions): Promise<App> {
   const readiness = { ready: false };
   app.decorate('readiness', readiness);
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-    const url = request.url;
-    if (!readiness.ready && url !== '/healthz' && url !== '/readyz') throw new AppError('NOT_READY');
-    request.principal = await authenticate(options.auth, request);
-  });
-
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const language = languageOf(request.headers['accept-language']);
     if (isAppError(error)) {
@@ -132,6 +125,14 @@ export async function buildHttpServer(options: HttpOptions): Promise<App> {
   });
 
   await app.register(fastifyCookie);
+  // After the cookie plugin, so the session cookie is parsed before we read it.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    const url = request.url;
+    if (!readiness.ready && url !== '/healthz' && url !== '/readyz') throw new AppError('NOT_READY');
+    request.principal = await authenticate(options.auth, request);
+  });
+
   // Off by default; routes that guard guessable things (share codes, one-time codes) opt in.
   await app.register(fastifyRateLimit, {
     global: false,

@@ -1,0 +1,73 @@
+// A small world built through the public HTTP API, the way an operator, a merchant and a
+// promoter would: a store with one SKU, a channel, an event with one offer, a promoter's link.
+import assert from 'node:assert/strict';
+import type { TestApp } from './harness.ts';
+
+export interface World {
+  storeId: string;
+  storeSlug: string;
+  productId: string;
+  skuId: string;
+  eventId: string;
+  offerId: string;
+  operator: Record<string, string>;
+  promoter: Record<string, string>;
+  link: { token: string; url: string; shareCode: string; linkId: string };
+}
+
+export interface WorldOptions {
+  stockUnits?: number;
+  allocatedUnits?: number;
+  publicPriceFen?: number;
+  clearancePriceFen?: number;
+  perBuyerLimit?: number;
+  /** Minutes from now until the window opens (0: live now). */
+  startsInMinutes?: number;
+  durationMinutes?: number;
+}
+
+let worldCounter = 0;
+
+export async function api<T = Record<string, unknown>>(t: TestApp, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, headers: Record<string, string>, payload?: unknown, expect?: number): Promise<T> {
+  const res = await t.hs.app.inject({ method, url, headers, ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}) });
+  if (expect !== undefined) assert.equal(res.statusCode, expect, `${method} ${url} -> ${res.statusCode} ${res.body}`);
+  return res.json() as T;
+}
+
+export async function buildWorld(t: TestApp, options: WorldOptions = {}): Promise<World> {
+  worldCounter += 1;
+  const operator = (await t.signIn('operator')).headers;
+  const slug = `brand-${process.pid}-${worldCounter}`;
+  const merchant = await api<{ store: { id: string; slug: string } }>(t, 'POST', '/api/v1/merchants', operator, { storeName: `品牌${worldCounter}`, storeSlug: slug, displayName: 'Brand staff' }, 201);
+  const storeId = merchant.store.id;
+  const merchantHeaders = (await t.signIn('merchant', { storeId })).headers;
+  const product = await api<{ id: string; skus: Array<{ id: string }> }>(t, 'POST', `/api/v1/stores/${storeId}/products`, merchantHeaders, {
+    title: '羽绒服 Down jacket',
+    description: 'Warm.',
+    imageUrl: 'https://img.example.com/jacket.jpg',
+    skus: [{ code: `JK-${worldCounter}`, attributes: { 颜色: '黑' }, publicPriceFen: options.publicPriceFen ?? 99_900, stockUnits: options.stockUnits ?? 1000 }],
+  }, 201);
+  const skuId = product.skus[0]?.id as string;
+  const channel = await api<{ id: string }>(t, 'POST', '/api/v1/channels', operator, { name: '男装', vertical: 'menswear' }, 201);
+  const startsAtMs = t.clock.nowMs() + (options.startsInMinutes ?? 0) * 60_000;
+  const event = await api<{ id: string; offers: Array<{ id: string }> }>(t, 'POST', '/api/v1/events', operator, {
+    storeId,
+    channelId: channel.id,
+    title: '冬季清仓 Winter clearance',
+    startsAt: new Date(startsAtMs).toISOString(),
+    endsAt: new Date(startsAtMs + (options.durationMinutes ?? 12 * 60) * 60_000).toISOString(),
+    offers: [{ skuId, clearancePriceFen: options.clearancePriceFen ?? 12_345, allocatedUnits: options.allocatedUnits ?? 100, perBuyerLimit: options.perBuyerLimit ?? 2, isHero: true }],
+  }, 201);
+  const promoter = (await t.signIn('promoter')).headers;
+  const link = await api<World['link']>(t, 'POST', `/api/v1/events/${event.id}/links`, promoter, undefined, 200);
+  return { storeId, storeSlug: slug, productId: product.id, skuId, eventId: event.id, offerId: event.offers[0]?.id as string, operator, promoter, link };
+}
+
+export const address = { name: '张三', mobile: '13800138000', province: '浙江省', city: '杭州市', district: '西湖区', detail: '文三路 1 号' };
+
+/** A signed-in buyer holding access to the world's event: headers ready for POST /api/v1/orders. */
+export async function buyerWithAccess(t: TestApp, world: World): Promise<{ headers: Record<string, string>; userId: string }> {
+  const buyer = await t.signIn('buyer');
+  const opened = await api<{ accessToken: string }>(t, 'POST', '/api/v1/access', {}, { link: world.link.token }, 200);
+  return { headers: { ...buyer.headers, 'x-hushsale-access': opened.accessToken }, userId: buyer.principal.userId };
+}
