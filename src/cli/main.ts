@@ -4,6 +4,7 @@ import { loadConfig } from '../platform/config.ts';
 import { migrateToLatest, openDatabase } from '../platform/db/db.ts';
 import { serve } from './serve.ts';
 import { createOperatorCommand } from './create-operator.ts';
+import { demoCommand } from './demo.ts';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('hushsale')
@@ -31,6 +32,17 @@ export async function main(argv: string[]): Promise<void> {
         await createOperatorCommand({ name: options.name, config: loadConfig() });
       } catch (err) {
         console.error(`create-operator failed: ${err instanceof Error ? err.message : String(err)}`);
+        process.exitCode = 1;
+      }
+    });
+
+  program.command('demo')
+    .description('seed a demo brand, store, products, promoters and a live event; print a buyer link and share code')
+    .action(async () => {
+      try {
+        await demoCommand();
+      } catch (err) {
+        console.error(`demo failed: ${err instanceof Error ? err.message : String(err)}`);
         process.exitCode = 1;
       }
     });
