@@ -29,12 +29,12 @@ function problem(title: string, text: string): string {
 
 export async function checkoutPages(app: App, checkout: CheckoutService): Promise<void> {
   app.get('/checkout', {
-    schema: { hide: true, querystring: Type.Object({ offer: Type.Optional(Type.String({ maxLength: 40 })), sku: Type.Optional(Type.String({ maxLength: 40 })) }) },
+    schema: { hide: true, querystring: Type.Object({ offer: Type.Optional(Type.String({ maxLength: 40 })), sku: Type.Optional(Type.String({ maxLength: 40 })), quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 99 })) }) },
   }, async (request, reply) => {
     reply.header('cache-control', 'private, no-store').type('text/html; charset=utf-8');
     const buyerId = signedInBuyer(request, reply);
     if (!buyerId) return reply;
-    const { offer, sku } = request.query;
+    const { offer, sku, quantity } = request.query;
     let item;
     try {
       item = await checkout.describeItem(offer !== undefined ? { offerId: offer } : { ...(sku !== undefined ? { skuId: sku } : {}) }, (eventId) => request.cookies[`hsa_${eventId}`]);
@@ -43,13 +43,14 @@ export async function checkoutPages(app: App, checkout: CheckoutService): Promis
       throw error;
     }
     const max = item.perBuyerLimit ?? 99;
+    const initialQuantity = Math.min(quantity ?? 1, max);
     return page({
       title: `下单 · ${item.productTitle}`,
       body: html`<section class="card">
   <h1>${item.productTitle}</h1>
   <p><span class="price">¥${formatYuan(item.unitPriceFen)}</span>${item.perBuyerLimit !== null ? html` <span class="muted">每人限购 ${item.perBuyerLimit} 件</span>` : ''}</p>
   <form id="checkout-form" data-kind="${item.kind}" data-id="${item.id}">
-    <label>数量 Quantity <input name="quantity" type="number" min="1" max="${max}" value="1" required></label>
+    <label>数量 Quantity <input name="quantity" type="number" min="1" max="${max}" value="${initialQuantity}" required></label>
     <fieldset><legend>收货地址 Shipping address</legend>
       <label>收货人 Name <input name="name" required maxlength="50" autocomplete="name"></label>
       <label>手机号 Mobile <input name="mobile" required pattern="1[3-9][0-9]{9}" inputmode="numeric" autocomplete="tel"></label>
