@@ -27,6 +27,7 @@ import { createPaymentsService, type PaymentsService } from './payments/service.
 import { paymentsRoutes } from './payments/routes.ts';
 import { createCheckoutService, type CheckoutService } from './checkout/service.ts';
 import { checkoutRoutes } from './checkout/routes.ts';
+import { homeRoutes } from './home/routes.ts';
 
 export interface Services {
   accounts: AccountsService;
@@ -96,6 +97,7 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   await accessRoutes(app, access);
   await paymentsRoutes(app, payments);
   await checkoutRoutes(app, checkout, access);
+  await homeRoutes(app);
 
   let prepared: Promise<{ migrationsApplied: string[] }> | null = null;
   return {
