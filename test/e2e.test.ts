@@ -99,7 +99,7 @@ describe('buyer path in a browser', { skip: !hasBrowser && process.env.CI !== 't
       await page.screenshot({ path: path.join(shotsDir, '5-cashier.png'), fullPage: true });
       await page.click('#confirm');
       await page.waitForURL(/\/orders\/\d+/);
-      await page.waitForFunction(() => document.body.innerText.includes('已支付'), undefined, { timeout: 15_000 });
+      await page.locator('#status', { hasText: '已支付' }).waitFor({ timeout: 15_000 });
       await page.screenshot({ path: path.join(shotsDir, '6-paid.png'), fullPage: true });
 
       const store = /Public store[^:]*:\s+(\S+)/.exec(stdout)?.[1] as string;
