@@ -12,7 +12,7 @@ export interface World {
   offerId: string;
   operator: Record<string, string>;
   promoter: Record<string, string>;
-  link: { token: string; url: string; shareCode: string; linkId: string };
+  link: { token: string; url: string; shareCode: string; shareText: string; linkId: string };
 }
 
 export interface WorldOptions {
