@@ -122,7 +122,7 @@ export function createCheckoutService(ctx: AppContext, deps: CheckoutDeps): Chec
     if (!grant) throw new AppError('ACCESS_MISSING');
     const nowMs = clock.nowMs();
     const held = state.held.get(request.buyerId) ?? 0;
-    const decision = decideReservation({ ...state }, held, request.quantity, nowMs);
+    const decision = decideReservation(state, held, request.quantity, nowMs);
     if (!decision.ok) throw new AppError(decision.code, undefined, decision.details);
     book.take(state, request.buyerId, request.quantity);
     const row: ReservationRow = {
