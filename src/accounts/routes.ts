@@ -241,7 +241,7 @@ export async function accountsRoutes(app: App, accounts: AccountsService): Promi
         next: Type.Optional(Type.String({ maxLength: 2000, description: 'Same-site path to return to, e.g. /e/abc.' })),
         role: Type.Optional(MobileRoleSchema),
       }),
-      response: { 200: Type.String({ description: 'text/html' }), ...errorResponses },
+      response: { 200: { content: { 'text/html': { schema: Type.String({ description: 'The sign-in page.' }) } } }, ...errorResponses },
     },
   }, async (request, reply) => {
     const body = renderLoginPage({ nextPath: safeNextPath(request.query.next), role: request.query.role ?? 'buyer' });

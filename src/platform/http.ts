@@ -1,7 +1,7 @@
 // The HTTP server every feature plugs its routes into: schemas (TypeBox -> validation, types,
 // OpenAPI), one error handler mapping codes to statuses, health and readiness, security headers.
 import crypto from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyBaseLogger, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyBaseLogger, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import fastifyCookie from '@fastify/cookie';
@@ -95,9 +95,17 @@ export async function buildHttpServer(options: HttpOptions): Promise<App> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A malformed URL or an over-long path parameter never reaches the error handler; answer it
+    // in the same shape (Fastify's own body has no stable code and echoes the path back).
+    frameworkErrors: (_error, request, reply: FastifyReply) => {
+      void reply.status(400).send({ code: 'VALIDATION_FAILED', message: messageFor('VALIDATION_FAILED', languageOf(request.headers['accept-language'])) });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addSchema(ErrorBody);
+  // JSON only: a text/plain body would pass as a string (and is what a cross-site form can send
+  // without a preflight); refuse it with 415 UNSUPPORTED_MEDIA_TYPE like any other type.
+  app.removeContentTypeParser('text/plain');
   app.decorateRequest('principal', null);
   const readiness = { ready: false };
   app.decorate('readiness', readiness);

@@ -35,11 +35,15 @@ export class Signer {
     return crypto.createHmac('sha256', this.keyFor(purpose)).update(payload).digest().subarray(0, SIG_BYTES).toString('base64url');
   }
 
-  /** Checks length and alphabet first: Buffer.from() silently drops junk, so never trust it alone. */
+  /**
+   * Checks length and alphabet first: Buffer.from() silently drops junk, so never trust it alone.
+   * Compares the text, not decoded bytes: the last base64url character carries 4 unused bits, so
+   * decoding would accept 16 spellings of one signature (a tampered token that still opens).
+   */
   verify(purpose: string, payload: string, signature: string): boolean {
     if (signature.length !== SIG_TEXT_LENGTH || !BASE64URL.test(signature)) return false;
-    const expected = Buffer.from(this.sign(purpose, payload), 'base64url');
-    const given = Buffer.from(signature, 'base64url');
+    const expected = Buffer.from(this.sign(purpose, payload), 'latin1');
+    const given = Buffer.from(signature, 'latin1');
     return given.length === expected.length && crypto.timingSafeEqual(given, expected);
   }
 
