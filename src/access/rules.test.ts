@@ -32,6 +32,7 @@ describe('access rules', () => {
     assert.equal(splitLinkToken(token.replace('.', '')), null);
     assert.equal(linkTokenFromText(`看这里 http://localhost:3000/e/${token}`), token);
     assert.equal(linkTokenFromText(`http://x/e/${token}?from=wx`), token);
+    assert.equal(linkTokenFromText(`快看 http://x/e/${token} 冲`), token, 'a link pasted with words around it');
   });
 
   it('tells the phase of a window', () => {

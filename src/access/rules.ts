@@ -44,7 +44,7 @@ export function splitLinkToken(token: string): { linkId: string; signature: stri
 
 /** The token of a pasted link: the whole URL, a path, or the bare token. */
 export function linkTokenFromText(text: string): string | null {
-  const match = /(?:^|\/e\/)(lnk_[0-9a-z]{26}\.[A-Za-z0-9_-]{22})(?:[?#/]|$)/.exec(text.trim());
+  const match = /(?:^|\/e\/)(lnk_[0-9a-z]{26}\.[A-Za-z0-9_-]{22})(?:[?#/\s]|$)/.exec(text.trim());
   return match ? (match[1] as string) : null;
 }
 
