@@ -107,6 +107,24 @@ for (const store of storesUnderTest()) {
       assert.equal(await skuStock(t, world.skuId), 0, 'all stock was carved into the event; the store has none left');
     });
 
+    it('never oversells when two servers with their own books share one database', async () => {
+      const world = await buildWorld(t, { allocatedUnits: 100, perBuyerLimit: 2 });
+      const peer = await t.startPeer();
+      const buyers = [];
+      for (let i = 0; i < 600; i++) buyers.push(await buyerWithAccess(t, world));
+      const results = await Promise.all(buyers.map((b, i) => {
+        const app = i % 2 === 0 ? t.hs.app : peer.app;
+        return app.inject({ method: 'POST', url: '/api/v1/orders', headers: { ...b.headers, 'idempotency-key': key() }, payload: { offerId: world.offerId, quantity: 1 + (i % 2), address } });
+      }));
+      const units = results.filter((r) => r.statusCode === 201).reduce((sum, r) => sum + (r.json() as { quantity: number }).quantity, 0);
+      assert.equal(units, 100, 'exactly the allocation is held, across both servers');
+      assert.ok(results.every((r) => r.statusCode === 201 || r.json().code === 'SOLD_OUT'), 'every refusal is SOLD_OUT');
+      const offer = await offerRow(t, world.offerId);
+      assert.equal(offer.reserved_units, 100);
+      const orders = await t.hs.ctx.db.selectFrom('orders').select((eb) => eb.fn.sum<number>('quantity').as('units')).where('offer_id', '=', world.offerId).executeTakeFirstOrThrow();
+      assert.equal(Number(orders.units), 100);
+    });
+
     it('holds the per-buyer limit under concurrent requests from the same buyer, across links', async () => {
       const world = await buildWorld(t, { allocatedUnits: 100, perBuyerLimit: 3 });
       const buyer = await buyerWithAccess(t, world);

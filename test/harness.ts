@@ -28,6 +28,8 @@ export interface TestApp {
   store: StoreName;
   /** Signs in a new user of `role` and returns its bearer token and principal. */
   signIn(role: Role, options?: { storeId?: string; mobile?: string; name?: string }): Promise<{ token: string; principal: Principal; headers: Record<string, string> }>;
+  /** A second Hushsale on the same database and clock: another server process, as far as state goes. */
+  startPeer(): Promise<Hushsale>;
   close(): Promise<void>;
 }
 
@@ -38,18 +40,29 @@ export function nextMobile(): string {
   return `139${String(process.pid % 10000).padStart(4, '0')}${String(mobileCounter).padStart(4, '0')}`;
 }
 
-export async function openTestStore(store: StoreName): Promise<{ handle: DbHandle; cleanup: () => Promise<void>; dataDir: string }> {
+export interface TestStore {
+  handle: DbHandle;
+  dataDir: string;
+  /** Another connection (pool) to the same database, as a second server process would have. */
+  openAnother(): Promise<DbHandle>;
+  cleanup(): Promise<void>;
+}
+
+export async function openTestStore(store: StoreName): Promise<TestStore> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hushsale-test-'));
   if (store === 'sqlite') {
-    const handle = await openDatabase({ databaseUrl: undefined, dataDir, sqliteSynchronous: 'NORMAL' });
-    return { handle, dataDir, cleanup: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
+    const open = () => openDatabase({ databaseUrl: undefined, dataDir, sqliteSynchronous: 'NORMAL' });
+    const handle = await open();
+    return { handle, dataDir, openAnother: open, cleanup: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
   }
   const url = process.env.DATABASE_URL as string;
   const schema = `t_${crypto.randomBytes(6).toString('hex')}`;
-  const handle = await openDatabase({ databaseUrl: url, dataDir, sqliteSynchronous: 'NORMAL', pgSchema: schema, pgPoolSize: 8 });
+  const open = () => openDatabase({ databaseUrl: url, dataDir, sqliteSynchronous: 'NORMAL', pgSchema: schema, pgPoolSize: 8 });
+  const handle = await open();
   return {
     handle,
     dataDir,
+    openAnother: open,
     cleanup: async () => {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
@@ -61,7 +74,9 @@ export async function openTestStore(store: StoreName): Promise<{ handle: DbHandl
 }
 
 export async function startTestApp(store: StoreName, overrides: Partial<Config> = {}): Promise<TestApp> {
-  const { handle, cleanup, dataDir } = await openTestStore(store);
+  const testStore = await openTestStore(store);
+  const { handle, cleanup, dataDir } = testStore;
+  const peers: Hushsale[] = [];
   const config: Config = { ...loadConfig({}), dataDir, databaseUrl: undefined, logLevel: 'silent', secret: 'test-secret-test-secret-test-secret-0123456789', ...overrides };
   const clock = new ManualClock('2026-11-25T02:00:00.000Z');
   const hs = await buildHushsale({ config, clock, handle, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
@@ -88,7 +103,14 @@ export async function startTestApp(store: StoreName, overrides: Partial<Config> 
     config,
     store,
     signIn,
+    async startPeer() {
+      const peer = await buildHushsale({ config, clock, handle: await testStore.openAnother(), logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+      await peer.prepare();
+      peers.push(peer);
+      return peer;
+    },
     async close() {
+      for (const peer of peers) await peer.close();
       await hs.close();
       await cleanup();
     },

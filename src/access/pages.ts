@@ -57,7 +57,7 @@ export async function accessPages(app: App, access: AccessService, secureCookies
       body: html`<section class="card">
   <h1>输入口令</h1>
   <p class="muted">粘贴群里分享的整段文字即可 · Paste the whole shared text</p>
-  <form id="code-form" class="buyer-form">
+  <form id="code-form" class="buyer-form" method="post">
     <textarea name="code" rows="3" required maxlength="500" placeholder="￥XXXXXXXX￥"></textarea>
     <button class="primary" type="submit">进入活动 Open</button>
   </form>

@@ -12,7 +12,7 @@ export function renderLoginPage(options: { nextPath: string; role: MobileRole })
 <section class="login" aria-labelledby="login-title">
   <h1 id="login-title">${heading}</h1>
   <p class="hint" lang="en">${isPromoter ? 'Promoter sign-in' : 'Sign in'} with your mobile number and a code sent by SMS.</p>
-  <form id="login-form" class="stack" data-next="${options.nextPath}" data-role="${options.role}" novalidate>
+  <form id="login-form" class="stack" method="post" data-next="${options.nextPath}" data-role="${options.role}" novalidate>
     <label for="mobile">手机号 <span class="hint" lang="en">Mobile number</span></label>
     <input id="mobile" name="mobile" type="tel" inputmode="numeric" autocomplete="tel-national" maxlength="11" pattern="1[3-9][0-9]{9}" placeholder="13800000000" required>
     <button id="send-code" type="button" class="secondary">获取验证码 <span class="hint" lang="en">Get code</span></button>

@@ -5,8 +5,8 @@ import type { Kysely } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors.ts';
-import { reserveInTransaction, type ReservationRow, type ReserveOutcome } from './store.ts';
-import { storeIdempotentInTransaction } from './idempotency.ts';
+import { reserveBatchInTransaction, reserveInTransaction, type ReservationRow, type ReserveOutcome } from './store.ts';
+import { storeIdempotentInTransaction, storeIdempotentBatch } from './idempotency.ts';
 
 export interface PendingReservation {
   row: ReservationRow;
@@ -58,12 +58,13 @@ export class ReservationCommitter {
     if (batch.length === 0) return;
     try {
       const outcomes = await this.db.transaction().execute(async (trx) => {
-        const results: ReserveOutcome[] = [];
-        for (const item of batch) {
-          const outcome = await reserveInTransaction(trx, item.row);
-          if (outcome.ok) await storeIdempotentInTransaction(trx, item.idempotency, 201, item.answer(outcome.orderId), item.row.createdAt);
-          results.push(outcome);
+        const results = await reserveBatchInTransaction(trx, batch.map((item) => item.row));
+        const records = [];
+        for (const [i, outcome] of results.entries()) {
+          const item = batch[i] as PendingReservation;
+          if (outcome.ok) records.push({ ...item.idempotency, statusCode: 201, body: item.answer(outcome.orderId), createdAt: item.row.createdAt });
         }
+        await storeIdempotentBatch(trx, records);
         return results;
       });
       batch.forEach((item, i) => item.settle(outcomes[i] as ReserveOutcome));

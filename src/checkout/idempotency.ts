@@ -19,3 +19,19 @@ export async function storeIdempotentInTransaction(
     created_at: createdAt,
   }).execute();
 }
+
+/** The same for a whole batch, in one multi-row insert. */
+export async function storeIdempotentBatch(
+  trx: Transaction<Database>,
+  records: Array<{ principal: string; key: string; hash: string; statusCode: number; body: unknown; createdAt: string }>,
+): Promise<void> {
+  if (records.length === 0) return;
+  await trx.insertInto('idempotency_keys').values(records.map((r) => ({
+    principal: r.principal,
+    key: r.key,
+    request_hash: r.hash,
+    status_code: r.statusCode,
+    response_json: JSON.stringify(r.body),
+    created_at: r.createdAt,
+  }))).execute();
+}

@@ -49,7 +49,7 @@ export async function checkoutPages(app: App, checkout: CheckoutService): Promis
       body: html`<section class="card">
   <h1>${item.productTitle}</h1>
   <p><span class="price">¥${formatYuan(item.unitPriceFen)}</span>${item.perBuyerLimit !== null ? html` <span class="muted">每人限购 ${item.perBuyerLimit} 件</span>` : ''}</p>
-  <form id="checkout-form" class="buyer-form" data-kind="${item.kind}" data-id="${item.id}">
+  <form id="checkout-form" class="buyer-form" method="post" data-kind="${item.kind}" data-id="${item.id}">
     <label>数量 Quantity <input name="quantity" type="number" min="1" max="${max}" value="${initialQuantity}" required></label>
     <fieldset><legend>收货地址 Shipping address</legend>
       <label>收货人 Name <input name="name" required maxlength="50" autocomplete="name"></label>

@@ -129,7 +129,7 @@ export function createCheckoutService(ctx: AppContext, deps: CheckoutDeps): Chec
       kind: 'event', storeId: state.storeId, buyerId: request.buyerId, eventId: state.eventId, offerId, skuId: state.skuId,
       promoterId: grant.promoterId, linkId: grant.linkId, quantity: request.quantity, unitPriceFen: state.clearancePriceFen,
       perBuyerLimit: state.perBuyerLimit, payDeadline: isoUtc(payDeadlineMs(nowMs, config.paymentWindowMinutes)),
-      createdAt: isoUtc(nowMs), addressJson: JSON.stringify(request.address),
+      createdAt: isoUtc(nowMs), addressJson: JSON.stringify(request.address), requestKey: request.idempotencyKey,
     };
     return commit(request, row, state.productTitle, () => book.giveBack(offerId, request.buyerId, request.quantity), state.eventId);
   }
@@ -143,6 +143,7 @@ export function createCheckoutService(ctx: AppContext, deps: CheckoutDeps): Chec
       kind: 'public', storeId: sku.storeId, buyerId: request.buyerId, eventId: null, offerId: null, skuId, promoterId: null, linkId: null,
       quantity: request.quantity, unitPriceFen: sku.publicPriceFen, perBuyerLimit: request.quantity,
       payDeadline: isoUtc(payDeadlineMs(nowMs, config.paymentWindowMinutes)), createdAt: isoUtc(nowMs), addressJson: JSON.stringify(request.address),
+      requestKey: request.idempotencyKey,
     };
     return commit(request, row, sku.productTitle, () => {}, null);
   }

@@ -20,6 +20,8 @@ export interface ReservationRow {
   payDeadline: string;
   createdAt: string;
   addressJson: string;
+  /** The request's Idempotency-Key: unique per buyer among queued reservations. */
+  requestKey: string;
 }
 
 export type ReserveOutcome = { ok: true; orderId: number } | { ok: false; code: 'SOLD_OUT' | 'LIMIT_REACHED' };
@@ -64,8 +66,95 @@ export async function reserveInTransaction(trx: Transaction<Database>, row: Rese
     paid_at: null,
     cancelled_at: null,
     cancel_reason: null,
+    request_key: row.requestKey,
   }).returning('id').executeTakeFirstOrThrow();
   return { ok: true, orderId: order.id };
+}
+
+function orderValues(row: ReservationRow) {
+  return {
+    store_id: row.storeId, buyer_id: row.buyerId, kind: row.kind, event_id: row.eventId, offer_id: row.offerId, sku_id: row.skuId,
+    promoter_id: row.promoterId, link_id: row.linkId, quantity: row.quantity, unit_price_fen: row.unitPriceFen,
+    total_fen: row.unitPriceFen * row.quantity, status: 'pending_payment' as const, pay_deadline: row.payDeadline,
+    address_json: row.addressJson, created_at: row.createdAt, paid_at: null, cancelled_at: null, cancel_reason: null, request_key: row.requestKey,
+  };
+}
+
+/**
+ * Reserves a whole batch in a few statements instead of a few per order: one multi-row
+ * conditional upsert of holdings, one conditional update per offer, one multi-row order insert.
+ * Whatever the database refuses in aggregate (another process took units) is retried one by one,
+ * so each reservation still gets its own exact answer. Outcomes are in the order of `rows`.
+ */
+export async function reserveBatchInTransaction(trx: Transaction<Database>, rows: ReservationRow[]): Promise<ReserveOutcome[]> {
+  const outcomes: Array<ReserveOutcome | undefined> = new Array(rows.length);
+  const oneByOne: number[] = [];
+  const eventIdx: number[] = [];
+  rows.forEach((row, i) => (row.kind === 'event' ? eventIdx : oneByOne).push(i));
+
+  // Holdings, aggregated per (offer, buyer): a row may appear once per statement.
+  const pairs = new Map<string, { offerId: string; buyerId: string; units: number; limit: number; idx: number[] }>();
+  for (const i of eventIdx) {
+    const row = rows[i] as ReservationRow;
+    const pairKey = `${row.offerId}\u0000${row.buyerId}`;
+    const pair = pairs.get(pairKey) ?? { offerId: row.offerId as string, buyerId: row.buyerId, units: 0, limit: row.perBuyerLimit, idx: [] };
+    pair.units += row.quantity;
+    pair.idx.push(i);
+    pairs.set(pairKey, pair);
+  }
+  const held = new Set<string>();
+  if (pairs.size > 0) {
+    const values = [...pairs.values()].map((p) => sql`(${p.offerId}, ${p.buyerId}, ${p.units}, ${p.limit})`);
+    const result = await sql<{ offer_id: string; buyer_id: string }>`
+      insert into buyer_holdings (offer_id, buyer_id, units, limit_units) values ${sql.join(values)}
+      on conflict (offer_id, buyer_id) do update set units = buyer_holdings.units + excluded.units
+      where buyer_holdings.units + excluded.units <= buyer_holdings.limit_units
+      returning offer_id, buyer_id`.execute(trx);
+    for (const r of result.rows) held.add(`${r.offer_id}\u0000${r.buyer_id}`);
+  }
+
+  // Offers, one conditional update each, for the units whose holdings went through.
+  const perOffer = new Map<string, { units: number; pairs: Array<{ buyerId: string; units: number; idx: number[] }> }>();
+  for (const [pairKey, pair] of pairs) {
+    if (!held.has(pairKey)) {
+      oneByOne.push(...pair.idx);
+      continue;
+    }
+    const offer = perOffer.get(pair.offerId) ?? { units: 0, pairs: [] };
+    offer.units += pair.units;
+    offer.pairs.push(pair);
+    perOffer.set(pair.offerId, offer);
+  }
+  const toInsert: number[] = [];
+  for (const [offerId, offer] of perOffer) {
+    const taken = await trx.updateTable('offers').set({ reserved_units: sql`reserved_units + ${offer.units}` })
+      .where('id', '=', offerId).where(sql<boolean>`reserved_units + ${offer.units} <= allocated_units`).executeTakeFirst();
+    if (Number(taken.numUpdatedRows) === 1) {
+      for (const pair of offer.pairs) toInsert.push(...pair.idx);
+      continue;
+    }
+    for (const pair of offer.pairs) {
+      await trx.updateTable('buyer_holdings').set({ units: sql`units - ${pair.units}` }).where('offer_id', '=', offerId).where('buyer_id', '=', pair.buyerId).execute();
+      oneByOne.push(...pair.idx);
+    }
+  }
+
+  if (toInsert.length > 0) {
+    const inserted = await trx.insertInto('orders').values(toInsert.map((i) => orderValues(rows[i] as ReservationRow)))
+      .returning(['id', 'buyer_id', 'request_key']).execute();
+    const idOf = new Map(inserted.map((r) => [`${r.buyer_id}\u0000${r.request_key}`, r.id]));
+    for (const i of toInsert) {
+      const row = rows[i] as ReservationRow;
+      const orderId = idOf.get(`${row.buyerId}\u0000${row.requestKey}`);
+      if (orderId === undefined) throw new Error('a batched order came back without its id');
+      outcomes[i] = { ok: true, orderId };
+    }
+  }
+  for (const i of oneByOne.sort((a, b) => a - b)) outcomes[i] = await reserveInTransaction(trx, rows[i] as ReservationRow);
+  return outcomes.map((o) => {
+    if (!o) throw new Error('a reservation in the batch got no outcome');
+    return o;
+  });
 }
 
 export interface ReleasedOrder {

@@ -93,7 +93,8 @@ export async function buildHttpServer(options: HttpOptions): Promise<App> {
       return typeof given === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : crypto.randomUUID();
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
-    return503OnClosing: true,
+    // Closing answers 503 NOT_READY from our own hook (readiness goes false first), in our error shape.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     // A malformed URL or an over-long path parameter never reaches the error handler; answer it
     // in the same shape (Fastify's own body has no stable code and echoes the path back).
@@ -136,8 +137,8 @@ export async function buildHttpServer(options: HttpOptions): Promise<App> {
   // After the cookie plugin, so the session cookie is parsed before we read it.
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    const url = request.url;
-    if (!readiness.ready && url !== '/healthz' && url !== '/readyz') throw new AppError('NOT_READY');
+    const path = request.url.split('?', 1)[0];
+    if (!readiness.ready && path !== '/healthz' && path !== '/readyz') throw new AppError('NOT_READY');
     request.principal = await authenticate(options.auth, request);
   });
 

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { Database } from './schema.ts';
 import { initialMigration } from './migrations/0001_initial.ts';
+import { orderRequestKeyMigration } from './migrations/0002_order_request_key.ts';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -107,6 +108,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<DbHandle
 function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
   return {
     '0001_initial': initialMigration(dialect),
+    '0002_order_request_key': orderRequestKeyMigration,
   };
 }
 

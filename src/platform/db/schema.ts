@@ -154,6 +154,8 @@ export interface OrdersTable {
   paid_at: string | null;
   cancelled_at: string | null;
   cancel_reason: string | null;
+  /** The Idempotency-Key of the request that made the order. */
+  request_key: string | null;
 }
 
 export interface PaymentsTable {
