@@ -17,6 +17,8 @@ export interface DbHandle {
   dialect: SqlDialect;
   /** Where the data lives, for logs (never includes a password). */
   location: string;
+  /** The PostgreSQL schema in use, when not the default search path. */
+  pgSchema?: string;
   close(): Promise<void>;
 }
 
@@ -100,6 +102,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<DbHandle
   return {
     db,
     dialect: 'postgres',
+    ...(schema !== undefined ? { pgSchema: schema } : {}),
     location: `${safeUrl.host}${safeUrl.pathname}${schema ? ` (schema ${schema})` : ''}`,
     close: () => db.destroy(),
   };
@@ -115,7 +118,9 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
 /** Applies every pending migration in order; returns the names applied. Throws on failure. */
 export async function migrateToLatest(handle: DbHandle): Promise<string[]> {
   const provider: MigrationProvider = { getMigrations: async () => migrationsFor(handle.dialect) };
-  const migrator = new Migrator({ db: handle.db, provider });
+  // Kysely looks for its migration tables across every schema it can see: name ours, or another
+  // schema's tables would be taken for this one's.
+  const migrator = new Migrator({ db: handle.db, provider, ...(handle.pgSchema !== undefined ? { migrationTableSchema: handle.pgSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
