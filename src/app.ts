@@ -19,6 +19,10 @@ import { accountsRoutes } from './accounts/routes.ts';
 import { createSmsSender } from './accounts/sms.ts';
 import { createCatalogService, type CatalogService } from './catalog/service.ts';
 import { catalogRoutes } from './catalog/routes.ts';
+import { createCalendarService, type CalendarService } from './calendar/service.ts';
+import { calendarRoutes } from './calendar/routes.ts';
+import { createChannelsService, type ChannelsService } from './channels/service.ts';
+import { channelsRoutes } from './channels/routes.ts';
 import { createEventsService, type EventsService } from './events/service.ts';
 import { eventsRoutes } from './events/routes.ts';
 import { createAccessService, type AccessService } from './access/service.ts';
@@ -32,6 +36,8 @@ import { homeRoutes } from './home/routes.ts';
 export interface Services {
   accounts: AccountsService;
   catalog: CatalogService;
+  calendar: CalendarService;
+  channels: ChannelsService;
   events: EventsService;
   access: AccessService;
   payments: PaymentsService;
@@ -78,11 +84,13 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
 
   const accounts = createAccountsService(ctx, createSmsSender(ctx));
   const catalog = createCatalogService(ctx);
+  const calendar = createCalendarService(ctx);
+  const channels = createChannelsService(ctx, calendar);
   const events = createEventsService(ctx, catalog);
   const access = createAccessService(ctx, events);
   const payments = createPaymentsService(ctx);
   const checkout = createCheckoutService(ctx, { catalog, events, access, payments });
-  const services: Services = { accounts, catalog, events, access, payments, checkout };
+  const services: Services = { accounts, catalog, calendar, channels, events, access, payments, checkout };
 
   const app = await buildHttpServer({
     logger: log,
@@ -93,6 +101,8 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   await app.register(fastifyStatic, { root: path.join(publicDir, 'assets'), prefix: '/assets/', maxAge: 3_600_000 });
   await accountsRoutes(app, accounts);
   await catalogRoutes(app, catalog);
+  await channelsRoutes(app, channels);
+  await calendarRoutes(app, calendar, clock);
   await eventsRoutes(app, events);
   await accessRoutes(app, access);
   await paymentsRoutes(app, payments);

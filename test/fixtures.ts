@@ -6,6 +6,7 @@ import type { TestApp } from './harness.ts';
 export interface World {
   storeId: string;
   storeSlug: string;
+  channelId: string;
   productId: string;
   skuId: string;
   eventId: string;
@@ -60,7 +61,7 @@ export async function buildWorld(t: TestApp, options: WorldOptions = {}): Promis
   }, 201);
   const promoter = (await t.signIn('promoter')).headers;
   const link = await api<World['link']>(t, 'POST', `/api/v1/events/${event.id}/links`, promoter, undefined, 200);
-  return { storeId, storeSlug: slug, productId: product.id, skuId, eventId: event.id, offerId: event.offers[0]?.id as string, operator, promoter, link };
+  return { storeId, storeSlug: slug, channelId: channel.id, productId: product.id, skuId, eventId: event.id, offerId: event.offers[0]?.id as string, operator, promoter, link };
 }
 
 export const address = { name: '张三', mobile: '13800138000', province: '浙江省', city: '杭州市', district: '西湖区', detail: '文三路 1 号' };

@@ -14,7 +14,7 @@ import type { Role } from '../src/platform/db/schema.ts';
 const ALL_ROLES: Role[] = ['operator', 'merchant', 'promoter', 'buyer'];
 const STAFF: Role[] = ['operator', 'merchant'];
 const ERROR_STATUSES = Object.keys(errorResponses);
-const FAKE = { event: 'evt_01jzzzzzzzzzzzzzzzzzzzzzzz', link: 'lnk_01jzzzzzzzzzzzzzzzzzzzzzzz', key: 'key_01jzzzzzzzzzzzzzzzzzzzzzzz', order: '999999', sandbox: 'sbx_AAAAAAAAAAAAAAAAAAAAAAAA' };
+const FAKE = { promoter: 'usr_01jzzzzzzzzzzzzzzzzzzzzzzz', event: 'evt_01jzzzzzzzzzzzzzzzzzzzzzzz', link: 'lnk_01jzzzzzzzzzzzzzzzzzzzzzzz', key: 'key_01jzzzzzzzzzzzzzzzzzzzzzzz', order: '999999', sandbox: 'sbx_AAAAAAAAAAAAAAAAAAAAAAAA' };
 
 /** Routes anyone may call, and why. Everything else must refuse a caller without credentials. */
 const PUBLIC: Record<string, string> = {
@@ -64,6 +64,12 @@ const ROLES: Record<string, Role[]> = {
   'PATCH /api/v1/stores/:storeId/skus/:skuId': STAFF,
   'POST /api/v1/channels': ['operator'],
   'GET /api/v1/channels': ['operator', 'merchant', 'promoter'],
+  'GET /api/v1/channels/:channelId': ['operator', 'merchant', 'promoter'],
+  'PATCH /api/v1/channels/:channelId': ['operator'],
+  'POST /api/v1/channels/:channelId/promoters': ['operator'],
+  'DELETE /api/v1/channels/:channelId/promoters/:promoterId': ['operator'],
+  'GET /api/v1/me/channels': ['promoter'],
+  'GET /api/v1/channels/:channelId/calendar': STAFF,
   'POST /api/v1/events': ['operator'],
   'GET /api/v1/events': STAFF,
   'GET /api/v1/events/:eventId': STAFF,
@@ -158,6 +164,12 @@ function samples(world: World, orderId: number): Record<string, Sample> {
     'PATCH /api/v1/stores/:storeId/skus/:skuId': { url: `/api/v1/stores/${world.storeId}/skus/${world.skuId}`, body: () => ({ stockDeltaUnits: 1 }) },
     'POST /api/v1/channels': { url: '/api/v1/channels', body: () => ({ name: `频道 ${unique()}`, vertical: 'menswear' }) },
     'GET /api/v1/channels': { url: '/api/v1/channels' },
+    'GET /api/v1/channels/:channelId': { url: `/api/v1/channels/${world.channelId}` },
+    'PATCH /api/v1/channels/:channelId': { url: `/api/v1/channels/${world.channelId}`, body: () => ({ description: `edited ${unique()}` }) },
+    'POST /api/v1/channels/:channelId/promoters': { url: `/api/v1/channels/${world.channelId}/promoters`, body: () => ({ promoterId: FAKE.promoter }) },
+    'DELETE /api/v1/channels/:channelId/promoters/:promoterId': { url: `/api/v1/channels/${world.channelId}/promoters/${FAKE.promoter}` },
+    'GET /api/v1/me/channels': { url: '/api/v1/me/channels' },
+    'GET /api/v1/channels/:channelId/calendar': { url: `/api/v1/channels/${world.channelId}/calendar?month=2026-12` },
     'POST /api/v1/events': { url: '/api/v1/events', body: () => ({ storeId: world.storeId, channelId: 'chn_01jzzzzzzzzzzzzzzzzzzzzzzz', title: 'x', startsAt: new Date(tomorrow).toISOString(), endsAt: new Date(tomorrow + 3_600_000).toISOString(), offers: [{ skuId: world.skuId, clearancePriceFen: 100, allocatedUnits: 1, perBuyerLimit: 1 }] }) },
     'GET /api/v1/events': { url: '/api/v1/events' },
     'GET /api/v1/events/:eventId': { url: `/api/v1/events/${world.eventId}` },

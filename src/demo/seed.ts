@@ -52,7 +52,7 @@ async function freeSlug(hs: Hushsale, base: string): Promise<string> {
 }
 
 export async function seedDemo(hs: Hushsale): Promise<DemoSeed> {
-  const { accounts, catalog, events, access } = hs.services;
+  const { accounts, catalog, channels: channelsService, events, access } = hs.services;
   const { config, clock } = hs.ctx;
   const storeSlug = await freeSlug(hs, 'beiling');
   const merchant = await accounts.createMerchant({
@@ -78,8 +78,8 @@ export async function seedDemo(hs: Hushsale): Promise<DemoSeed> {
     }
   }
 
-  const channels = await events.listChannels();
-  const channel = channels.find((c) => c.vertical === 'outdoor') ?? (await events.createChannel({ name: '户外运动 Outdoor', vertical: 'outdoor' }));
+  const channels = await channelsService.listChannels();
+  const channel = channels.find((c) => c.vertical === 'outdoor') ?? (await channelsService.createChannel({ name: '户外运动 Outdoor', vertical: 'outdoor' }));
   const nowMs = clock.nowMs();
   const event = await events.createEvent({
     storeId,

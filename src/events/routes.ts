@@ -1,4 +1,4 @@
-// Events HTTP for staff: channels, creating and cancelling events, reading them with their offers.
+// Events HTTP for staff: creating and cancelling events, reading them with their offers.
 // Every response that can carry a clearance price is sent with Cache-Control: private, no-store.
 import { Type } from 'typebox';
 import type { App } from '../platform/http.ts';
@@ -13,13 +13,6 @@ const PRIVATE_CACHE = 'private, no-store';
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 const Phase = Type.Union([Type.Literal('warmup'), Type.Literal('live'), Type.Literal('ended')]);
 const Status = Type.Union([Type.Literal('scheduled'), Type.Literal('ended'), Type.Literal('cancelled')]);
-
-const ChannelSchema = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  vertical: Type.String(),
-  createdAt: Type.String({ format: 'date-time' }),
-}, { additionalProperties: false });
 
 const OfferInputSchema = Type.Object({
   skuId: Id,
@@ -91,34 +84,6 @@ const EventParams = Type.Object({ eventId: Id });
 
 export async function eventsRoutes(app: App, events: EventsService): Promise<void> {
   const withPhase = (view: EventView) => ({ ...view, phase: events.phaseOf(view) });
-
-  app.post('/api/v1/channels', {
-    schema: {
-      tags: ['events'],
-      summary: 'Create a promoter channel (operator).',
-      security: [{ bearer: [] }],
-      body: Type.Object({
-        name: Type.String({ minLength: 1, maxLength: 80 }),
-        vertical: Type.String({ minLength: 1, maxLength: 40, description: 'e.g. 母婴, 男装.' }),
-      }, { additionalProperties: false }),
-      response: { 201: ChannelSchema, ...errorResponses },
-    },
-  }, async (request, reply) => {
-    requireRole(request, 'operator');
-    return reply.status(201).send(await events.createChannel(request.body));
-  });
-
-  app.get('/api/v1/channels', {
-    schema: {
-      tags: ['events'],
-      summary: 'List channels (staff and promoters).',
-      security: [{ bearer: [] }],
-      response: { 200: Type.Object({ items: Type.Array(ChannelSchema) }), ...errorResponses },
-    },
-  }, async (request) => {
-    requireRole(request, 'operator', 'merchant', 'promoter');
-    return { items: await events.listChannels() };
-  });
 
   app.post('/api/v1/events', {
     schema: {

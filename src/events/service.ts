@@ -1,4 +1,4 @@
-// Events: channels, brand days and their offers. Creating an event carves each offer's allocation
+// Events: brand days and their offers (channels are src/channels). Creating an event carves each offer's allocation
 // out of free store stock in the same transaction; ending (or cancelling) one gives back what was
 // not held, exactly once. Nothing here ever writes a SKU's public price (invariant 7).
 import type { AppContext } from '../platform/context.ts';
@@ -44,13 +44,6 @@ export interface EventView {
   offers: OfferView[];
 }
 
-export interface Channel {
-  id: string;
-  name: string;
-  vertical: string;
-  createdAt: string;
-}
-
 /** An event in a list: no offers, so no prices. */
 export interface EventSummary {
   id: string;
@@ -85,8 +78,6 @@ export interface EventsService {
    */
   onEventEnded(listener: (eventId: string) => void): void;
 
-  createChannel(input: { name: string; vertical: string }): Promise<Channel>;
-  listChannels(): Promise<Channel[]>;
   createEvent(input: NewEventInput): Promise<EventView>;
   /** Newest first; of one store, or of all when storeId is null. */
   listEvents(storeId: string | null, limit: number, cursor: string | undefined): Promise<{ items: EventSummary[]; nextCursor: string | null }>;
@@ -99,8 +90,6 @@ export interface EventsService {
   phaseOf(event: { status: string; startsAt: string; endsAt: string }): EventPhase;
 }
 
-/** Most channels listed at once. */
-export const CHANNELS_MAX = 500;
 /** Most events in one page of a listing. */
 export const EVENTS_PAGE_MAX = 100;
 
@@ -122,10 +111,6 @@ function toOfferView(row: store.OfferWithSkuRow): OfferView {
     isHero: row.is_hero === 1,
     position: row.position,
   };
-}
-
-function toChannel(row: store.ChannelRow): Channel {
-  return { id: row.id, name: row.name, vertical: row.vertical, createdAt: row.created_at };
 }
 
 export function createEventsService(ctx: AppContext, catalog: CatalogService): EventsService {
@@ -211,17 +196,6 @@ export function createEventsService(ctx: AppContext, catalog: CatalogService): E
 
     maxOffersPerEvent: ctx.config.limits.maxOffersPerEvent,
     phaseOf: (event) => eventPhase(event, clock.nowMs()),
-
-    async createChannel(input) {
-      const nowMs = clock.nowMs();
-      const row: store.ChannelRow = { id: newId('chn', nowMs), name: input.name, vertical: input.vertical, created_at: isoUtc(nowMs) };
-      await store.insertChannel(db, row);
-      return toChannel(row);
-    },
-
-    async listChannels() {
-      return (await store.listChannels(db, CHANNELS_MAX)).map(toChannel);
-    },
 
     async createEvent(input) {
       const startsAtMs = Date.parse(input.startsAt);

@@ -1,8 +1,7 @@
-// The events' SQL: channels, events, offers. Store stock is moved only through the catalog service.
+// The events' SQL: events and offers (and whether a channel exists). Store stock is moved only through the catalog service.
 import type { Db, SqlDialect } from '../platform/db/db.ts';
-import type { ChannelsTable, EventsTable, OffersTable } from '../platform/db/schema.ts';
+import type { EventsTable, OffersTable } from '../platform/db/schema.ts';
 
-export type ChannelRow = ChannelsTable;
 export type EventRow = EventsTable;
 export type OfferRow = OffersTable;
 
@@ -25,16 +24,8 @@ export interface EventSummaryRow extends EventRow {
   offer_count: number;
 }
 
-export async function insertChannel(db: Db, row: ChannelRow): Promise<void> {
-  await db.insertInto('channels').values(row).execute();
-}
-
-export async function listChannels(db: Db, limit: number): Promise<ChannelRow[]> {
-  return db.selectFrom('channels').selectAll().orderBy('id').limit(limit).execute();
-}
-
-export async function findChannel(db: Db, channelId: string): Promise<ChannelRow | undefined> {
-  return db.selectFrom('channels').selectAll().where('id', '=', channelId).executeTakeFirst();
+export async function findChannel(db: Db, channelId: string): Promise<{ id: string } | undefined> {
+  return db.selectFrom('channels').select('id').where('id', '=', channelId).executeTakeFirst();
 }
 
 export async function storeExists(db: Db, storeId: string): Promise<boolean> {

@@ -104,6 +104,16 @@ export const errorCodes = {
     en: 'You hold the most active API keys allowed; revoke one first.',
     zh: '有效 API 密钥数量已达上限,请先吊销一个。',
   },
+  DAY_TAKEN: {
+    kind: 'conflict',
+    en: 'That day of the channel is already held or booked by another brand.',
+    zh: '该频道的这一天已被其他品牌占用或预订。',
+  },
+  MONTH_FULL: {
+    kind: 'conflict',
+    en: "The channel's event slots for that month are all taken.",
+    zh: '该频道当月的活动档期已满。',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;

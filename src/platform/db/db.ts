@@ -8,6 +8,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type 
 import type { Database } from './schema.ts';
 import { initialMigration } from './migrations/0001_initial.ts';
 import { orderRequestKeyMigration } from './migrations/0002_order_request_key.ts';
+import { channelsCalendarMigration } from './migrations/0003_channels_calendar.ts';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -112,6 +113,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
   return {
     '0001_initial': initialMigration(dialect),
     '0002_order_request_key': orderRequestKeyMigration,
+    '0003_channels_calendar': channelsCalendarMigration(dialect),
   };
 }
 

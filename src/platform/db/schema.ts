@@ -87,6 +87,45 @@ export interface ChannelsTable {
   name: string;
   vertical: string;
   created_at: string;
+  description: Generated<string>;
+  /** Most days held or booked per calendar month (Asia/Shanghai); 0..31. */
+  monthly_slot_cap: Generated<number>;
+  /** Rates in basis points (1/100 of a percent: 1500 = 15%), 0..10000. */
+  default_commission_rate_bp: Generated<number>;
+  min_commission_rate_bp: Generated<number>;
+  platform_fee_rate_bp: Generated<number>;
+  updated_at: string | null;
+}
+
+export interface ChannelPromotersTable {
+  channel_id: string;
+  promoter_id: string;
+  joined_at: string;
+}
+
+export type CalendarDayState = 'held' | 'booked';
+
+/** A taken day of a channel (a free day has no row); the primary key (channel_id, day) allows one. */
+export interface CalendarDaysTable {
+  channel_id: string;
+  /** 'YYYY-MM-DD' in Asia/Shanghai. */
+  day: string;
+  /** 'YYYY-MM', the first seven characters of day (CHECK). */
+  month: string;
+  state: CalendarDayState;
+  event_id: string;
+  /** When a hold lapses (UTC ISO); null once booked. */
+  hold_until: string | null;
+  updated_at: string;
+}
+
+/** Days held or booked of a channel in a month; CHECK keeps 0 <= used <= cap. */
+export interface CalendarMonthsTable {
+  channel_id: string;
+  /** 'YYYY-MM' in Asia/Shanghai. */
+  month: string;
+  used: number;
+  cap: number;
 }
 
 export interface EventsTable {
@@ -214,6 +253,9 @@ export interface Database {
   products: ProductsTable;
   skus: SkusTable;
   channels: ChannelsTable;
+  channel_promoters: ChannelPromotersTable;
+  calendar_days: CalendarDaysTable;
+  calendar_months: CalendarMonthsTable;
   events: EventsTable;
   offers: OffersTable;
   buyer_holdings: BuyerHoldingsTable;
