@@ -19,6 +19,10 @@ import { accountsRoutes } from './accounts/routes.ts';
 import { createSmsSender } from './accounts/sms.ts';
 import { createCatalogService, type CatalogService } from './catalog/service.ts';
 import { catalogRoutes } from './catalog/routes.ts';
+import { createPricingService, type PricingService } from './pricing/service.ts';
+import { pricingRoutes } from './pricing/routes.ts';
+import { createFeesService, type FeesService } from './fees/service.ts';
+import { feesRoutes } from './fees/routes.ts';
 import { createCalendarService, type CalendarService } from './calendar/service.ts';
 import { calendarRoutes } from './calendar/routes.ts';
 import { createChannelsService, type ChannelsService } from './channels/service.ts';
@@ -36,6 +40,8 @@ import { homeRoutes } from './home/routes.ts';
 export interface Services {
   accounts: AccountsService;
   catalog: CatalogService;
+  pricing: PricingService;
+  fees: FeesService;
   calendar: CalendarService;
   channels: ChannelsService;
   events: EventsService;
@@ -83,14 +89,16 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   };
 
   const accounts = createAccountsService(ctx, createSmsSender(ctx));
-  const catalog = createCatalogService(ctx);
+  const pricing = createPricingService(ctx);
+  const catalog = createCatalogService(ctx, pricing);
+  const fees = createFeesService(ctx);
   const calendar = createCalendarService(ctx);
   const channels = createChannelsService(ctx, calendar);
   const events = createEventsService(ctx, catalog);
   const access = createAccessService(ctx, events);
   const payments = createPaymentsService(ctx);
   const checkout = createCheckoutService(ctx, { catalog, events, access, payments });
-  const services: Services = { accounts, catalog, calendar, channels, events, access, payments, checkout };
+  const services: Services = { accounts, catalog, pricing, fees, calendar, channels, events, access, payments, checkout };
 
   const app = await buildHttpServer({
     logger: log,
@@ -101,6 +109,8 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   await app.register(fastifyStatic, { root: path.join(publicDir, 'assets'), prefix: '/assets/', maxAge: 3_600_000 });
   await accountsRoutes(app, accounts);
   await catalogRoutes(app, catalog);
+  await pricingRoutes(app, pricing);
+  await feesRoutes(app, fees);
   await channelsRoutes(app, channels);
   await calendarRoutes(app, calendar, clock);
   await eventsRoutes(app, events);

@@ -14,7 +14,7 @@ import type { Role } from '../src/platform/db/schema.ts';
 const ALL_ROLES: Role[] = ['operator', 'merchant', 'promoter', 'buyer'];
 const STAFF: Role[] = ['operator', 'merchant'];
 const ERROR_STATUSES = Object.keys(errorResponses);
-const FAKE = { promoter: 'usr_01jzzzzzzzzzzzzzzzzzzzzzzz', event: 'evt_01jzzzzzzzzzzzzzzzzzzzzzzz', link: 'lnk_01jzzzzzzzzzzzzzzzzzzzzzzz', key: 'key_01jzzzzzzzzzzzzzzzzzzzzzzz', order: '999999', sandbox: 'sbx_AAAAAAAAAAAAAAAAAAAAAAAA' };
+const FAKE = { feePolicy: 'fpl_01jzzzzzzzzzzzzzzzzzzzzzzz', channel: 'chn_01jzzzzzzzzzzzzzzzzzzzzzzz', promoter: 'usr_01jzzzzzzzzzzzzzzzzzzzzzzz', event: 'evt_01jzzzzzzzzzzzzzzzzzzzzzzz', link: 'lnk_01jzzzzzzzzzzzzzzzzzzzzzzz', key: 'key_01jzzzzzzzzzzzzzzzzzzzzzzz', order: '999999', sandbox: 'sbx_AAAAAAAAAAAAAAAAAAAAAAAA' };
 
 /** Routes anyone may call, and why. Everything else must refuse a caller without credentials. */
 const PUBLIC: Record<string, string> = {
@@ -62,6 +62,12 @@ const ROLES: Record<string, Role[]> = {
   'POST /api/v1/stores/:storeId/products': STAFF,
   'GET /api/v1/stores/:storeId/products': STAFF,
   'PATCH /api/v1/stores/:storeId/skus/:skuId': STAFF,
+  'PATCH /api/v1/stores/:storeId/products/:productId': STAFF,
+  'GET /api/v1/stores/:storeId/skus/:skuId/price-history': STAFF,
+  'POST /api/v1/fee-policies': ['operator'],
+  'GET /api/v1/fee-policies': ['operator'],
+  'DELETE /api/v1/fee-policies/:policyId': ['operator'],
+  'GET /api/v1/stores/:storeId/fee-terms': STAFF,
   'POST /api/v1/channels': ['operator'],
   'GET /api/v1/channels': ['operator', 'merchant', 'promoter'],
   'GET /api/v1/channels/:channelId': ['operator', 'merchant', 'promoter'],
@@ -162,6 +168,12 @@ function samples(world: World, orderId: number): Record<string, Sample> {
     'POST /api/v1/stores/:storeId/products': { url: `/api/v1/stores/${world.storeId}/products`, body: () => ({ title: '袜子', skus: [{ code: `SK-${unique()}`, attributes: {}, publicPriceFen: 2900, stockUnits: 5 }] }) },
     'GET /api/v1/stores/:storeId/products': { url: `/api/v1/stores/${world.storeId}/products` },
     'PATCH /api/v1/stores/:storeId/skus/:skuId': { url: `/api/v1/stores/${world.storeId}/skus/${world.skuId}`, body: () => ({ stockDeltaUnits: 1 }) },
+    'PATCH /api/v1/stores/:storeId/products/:productId': { url: `/api/v1/stores/${world.storeId}/products/${world.productId}`, body: () => ({ category: '男装' }) },
+    'GET /api/v1/stores/:storeId/skus/:skuId/price-history': { url: `/api/v1/stores/${world.storeId}/skus/${world.skuId}/price-history` },
+    'POST /api/v1/fee-policies': { url: '/api/v1/fee-policies', body: () => ({ kind: 'first_event', discountBp: 5000 }) },
+    'GET /api/v1/fee-policies': { url: '/api/v1/fee-policies' },
+    'DELETE /api/v1/fee-policies/:policyId': { url: `/api/v1/fee-policies/${FAKE.feePolicy}` },
+    'GET /api/v1/stores/:storeId/fee-terms': { url: `/api/v1/stores/${world.storeId}/fee-terms?channelId=${FAKE.channel}&skuIds=${world.skuId}` },
     'POST /api/v1/channels': { url: '/api/v1/channels', body: () => ({ name: `频道 ${unique()}`, vertical: 'menswear' }) },
     'GET /api/v1/channels': { url: '/api/v1/channels' },
     'GET /api/v1/channels/:channelId': { url: `/api/v1/channels/${world.channelId}` },
@@ -374,6 +386,11 @@ for (const store of storesUnderTest()) {
       await refuse('PATCH /api/v1/stores/:storeId/skus/:skuId', `/api/v1/stores/${a.storeId}/skus/${a.skuId}`, merchantB, { publicPriceFen: 1 });
       // Through one's own store path with another store's SKU: still not found.
       await refuse('PATCH /api/v1/stores/:storeId/skus/:skuId', `/api/v1/stores/${other.storeId}/skus/${a.skuId}`, merchantB, { stockUnits: 0 });
+      await refuse('PATCH /api/v1/stores/:storeId/products/:productId', `/api/v1/stores/${a.storeId}/products/${a.productId}`, merchantB, { category: 'x' });
+      await refuse('PATCH /api/v1/stores/:storeId/products/:productId', `/api/v1/stores/${other.storeId}/products/${a.productId}`, merchantB, { category: 'x' });
+      await refuse('GET /api/v1/stores/:storeId/skus/:skuId/price-history', `/api/v1/stores/${a.storeId}/skus/${a.skuId}/price-history`, merchantB);
+      await refuse('GET /api/v1/stores/:storeId/skus/:skuId/price-history', `/api/v1/stores/${other.storeId}/skus/${a.skuId}/price-history`, merchantB);
+      await refuse('GET /api/v1/stores/:storeId/fee-terms', `/api/v1/stores/${a.storeId}/fee-terms?channelId=${FAKE.channel}&skuIds=${a.skuId}`, merchantB);
       await refuse('GET /api/v1/events/:eventId', `/api/v1/events/${a.eventId}`, merchantB);
       await refuse('GET /api/v1/events', `/api/v1/events?storeId=${a.storeId}`, merchantB);
       const ownEvents = await caller.send('GET /api/v1/events', '/api/v1/events', { headers: merchantB });

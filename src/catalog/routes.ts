@@ -35,11 +35,14 @@ const NewSku = Type.Object({
   costFen: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
 }, { additionalProperties: false });
 
+const Category = Type.String({ maxLength: 32, description: 'Free text such as "生鲜" (fresh food); fee policies may discount by it. "" for none.' });
+
 function createProductBody(maxSkus: number) {
   return Type.Object({
     title: Type.String({ minLength: 1, maxLength: 120 }),
     description: Type.Optional(Type.String({ maxLength: 4000 })),
     imageUrl: Type.Optional(ImageUrl),
+    category: Type.Optional(Category),
     skus: Type.Array(NewSku, { minItems: 1, maxItems: maxSkus }),
   }, { additionalProperties: false });
 }
@@ -62,6 +65,7 @@ const MerchantProductSchema = Type.Object({
   title: Type.String(),
   description: Type.String(),
   imageUrl: Type.Union([Type.String(), Type.Null()]),
+  category: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
   skus: Type.Array(MerchantSkuSchema),
 }, { additionalProperties: false });
@@ -104,6 +108,14 @@ const SkuChangeBody = Type.Object({
   publicPriceFen: Type.Optional(Fen),
   stockUnits: Type.Optional(Units),
   stockDeltaUnits: Type.Optional(Type.Integer({ minimum: -10_000_000, maximum: 10_000_000 })),
+  override: Type.Optional(Type.Boolean({ description: "Operators only: change the public price although an event locks it (needs a reason; logged and kept in the price history)." })),
+  reason: Type.Optional(Type.String({ maxLength: 200, description: 'Why the public price changes; kept in the price history.' })),
+}, { additionalProperties: false, minProperties: 1 });
+
+const ProductChangeBody = Type.Object({
+  title: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
+  description: Type.Optional(Type.String({ maxLength: 4000 })),
+  category: Type.Optional(Category),
 }, { additionalProperties: false, minProperties: 1 });
 
 const SearchQuery = Type.Object({
@@ -139,7 +151,7 @@ async function merchantRoutes(app: App, catalog: CatalogService): Promise<void> 
   }, async (request, reply) => {
     const principal = requireRole(request, 'merchant', 'operator');
     storeScope(principal, request.params.storeId);
-    const product = await catalog.createProduct(request.params.storeId, request.body as Static<typeof CreateProductBody>);
+    const product = await catalog.createProduct(request.params.storeId, request.body as Static<typeof CreateProductBody>, principal.userId);
     return reply.status(201).header('cache-control', PRIVATE_CACHE).send(product);
   });
 
@@ -163,7 +175,9 @@ async function merchantRoutes(app: App, catalog: CatalogService): Promise<void> 
     schema: {
       tags: ['catalog'],
       summary: "Change a SKU's public price or stock (merchant of the store, or operator).",
-      description: 'stockUnits sets the count outright; stockDeltaUnits adds or removes units and is refused with INSUFFICIENT_STOCK if stock would go below zero.',
+      description: 'stockUnits sets the count outright; stockDeltaUnits adds or removes units and is refused with INSUFFICIENT_STOCK if stock would go below zero. '
+        + 'Every public price change is kept in the price history. While the SKU is in a scheduled, warm-up or live event that has not ended, a price change is refused with 409 PRICE_LOCKED '
+        + '(details: eventId, startsAt, endsAt) unless an operator sends override: true with a reason.',
       security: [{ bearer: [] }],
       params: Type.Object({ storeId: Id, skuId: Id }),
       body: SkuChangeBody,
@@ -173,7 +187,23 @@ async function merchantRoutes(app: App, catalog: CatalogService): Promise<void> 
     const principal = requireRole(request, 'merchant', 'operator');
     storeScope(principal, request.params.storeId);
     reply.header('cache-control', PRIVATE_CACHE);
-    return catalog.updateSku(request.params.storeId, request.params.skuId, request.body);
+    return catalog.updateSku(request.params.storeId, request.params.skuId, request.body, { userId: principal.userId, role: principal.role });
+  });
+
+  app.patch('/api/v1/stores/:storeId/products/:productId', {
+    schema: {
+      tags: ['catalog'],
+      summary: "Change a product's title, description or category (merchant of the store, or operator).",
+      security: [{ bearer: [] }],
+      params: Type.Object({ storeId: Id, productId: Id }),
+      body: ProductChangeBody,
+      response: { 200: MerchantProductSchema, ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const principal = requireRole(request, 'merchant', 'operator');
+    storeScope(principal, request.params.storeId);
+    reply.header('cache-control', PRIVATE_CACHE);
+    return catalog.updateProduct(request.params.storeId, request.params.productId, request.body);
   });
 }
 

@@ -14,7 +14,16 @@ export interface NewProductInput {
   title: string;
   description?: string;
   imageUrl?: string;
+  /** Free text such as "生鲜"; fee policies may discount by it. */
+  category?: string;
   skus: NewSkuInput[];
+}
+
+/** What PATCH of a product may change. */
+export interface ProductChange {
+  title?: string;
+  description?: string;
+  category?: string;
 }
 
 /** One reason an input is refused, in the same shape the HTTP layer gives schema failures. */

@@ -7,7 +7,8 @@ import type { Db } from '../platform/db/db.ts';
 import { isoUtc } from '../platform/clock.ts';
 import { AppError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
-import { checkNewProduct, containsPattern, fromPriceFen, isInStock, normalizeQuery, parseAttributes, type NewProductInput } from './rules.ts';
+import { checkNewProduct, containsPattern, fromPriceFen, isInStock, normalizeQuery, parseAttributes, type NewProductInput, type ProductChange } from './rules.ts';
+import type { PriceActor, PricingService } from '../pricing/service.ts';
 import * as store from './store.ts';
 
 export interface SkuForSale {
@@ -39,6 +40,8 @@ export interface MerchantProduct {
   title: string;
   description: string;
   imageUrl: string | null;
+  /** Free text (e.g. "生鲜") that fee policies may discount by; '' when unset. */
+  category: string;
   createdAt: string;
   skus: MerchantSku[];
 }
@@ -92,6 +95,10 @@ export interface SkuChange {
   stockUnits?: number;
   /** Adds (or, negative, removes) units; refused if stock would go below zero. */
   stockDeltaUnits?: number;
+  /** An operator's override of an event's price lock (with publicPriceFen and a reason). */
+  override?: boolean;
+  /** Why the public price changes; kept in the price history. */
+  reason?: string;
 }
 
 /** Most products in one page of a listing. */
@@ -114,9 +121,16 @@ export interface CatalogService {
   returnStock(db: Db, skuId: string, units: number): Promise<void>;
   stockOf(db: Db, skuId: string): Promise<number | null>;
 
-  createProduct(storeId: string, input: NewProductInput): Promise<MerchantProduct>;
+  /** `createdBy` is recorded as who set each SKU's first public price (null: the system). */
+  createProduct(storeId: string, input: NewProductInput, createdBy?: string | null): Promise<MerchantProduct>;
   listStoreProducts(storeId: string, limit: number, cursor: string | undefined): Promise<Page<MerchantProduct>>;
-  updateSku(storeId: string, skuId: string, change: SkuChange): Promise<MerchantSku>;
+  updateProduct(storeId: string, productId: string, change: ProductChange): Promise<MerchantProduct>;
+  /**
+   * Changes a SKU's public price and/or stock in one transaction. A price change is recorded in the
+   * price history and refused with PRICE_LOCKED while an event holds the SKU, unless `actor` is an
+   * operator overriding with a reason. `actor` null: the system, which may not override.
+   */
+  updateSku(storeId: string, skuId: string, change: SkuChange, actor?: PriceActor | null): Promise<MerchantSku>;
 
   findPublicStore(slug: string): Promise<PublicStore | null>;
   listPublicProducts(slug: string, limit: number, cursor: string | undefined): Promise<(Page<PublicProduct> & { store: PublicStore }) | null>;
@@ -146,6 +160,7 @@ function toMerchantProduct(row: store.ProductRow, skus: store.SkuRow[]): Merchan
     title: row.title,
     description: row.description,
     imageUrl: row.image_url,
+    category: row.category,
     createdAt: row.created_at,
     skus: skus.map(toMerchantSku),
   };
@@ -187,7 +202,7 @@ function groupByProduct(skus: store.SkuRow[]): Map<string, store.SkuRow[]> {
   return byProduct;
 }
 
-export function createCatalogService(ctx: AppContext): CatalogService {
+export function createCatalogService(ctx: AppContext, pricing: PricingService): CatalogService {
   const { db } = ctx;
 
   async function requireStore(storeId: string): Promise<store.StoreRow> {
@@ -247,7 +262,7 @@ export function createCatalogService(ctx: AppContext): CatalogService {
     returnStock: (executor, skuId, units) => store.returnStock(executor, skuId, units),
     stockOf: (executor, skuId) => store.stockOf(executor, skuId),
 
-    async createProduct(storeId, input) {
+    async createProduct(storeId, input, createdBy = null) {
       await requireStore(storeId);
       const issues = checkNewProduct(input, ctx.config.limits.maxSkusPerProduct);
       if (issues.length > 0) throw new AppError('VALIDATION_FAILED', undefined, { issues });
@@ -259,6 +274,7 @@ export function createCatalogService(ctx: AppContext): CatalogService {
         title: input.title,
         description: input.description ?? '',
         image_url: input.imageUrl ?? null,
+        category: (input.category ?? '').trim(),
         created_at: createdAt,
       };
       const skus: store.SkuRow[] = input.skus.map((sku) => ({
@@ -278,6 +294,7 @@ export function createCatalogService(ctx: AppContext): CatalogService {
           const taken = await store.takenSkuCodes(trx, storeId, skus.map((s) => s.code));
           if (taken.length > 0) throw new AppError('ALREADY_EXISTS', `SKU code already used in this store: ${taken.join(', ')}`, { codes: taken });
           await store.insertProduct(trx, product, skus);
+          await pricing.recordInitialPrices(trx, skus.map((s) => ({ skuId: s.id, priceFen: s.public_price_fen })), createdBy);
         });
       } catch (err) {
         // Two merchants' sessions racing on one code: the unique constraint decides.
@@ -298,18 +315,44 @@ export function createCatalogService(ctx: AppContext): CatalogService {
       };
     },
 
-    async updateSku(storeId, skuId, change) {
+    async updateProduct(storeId, productId, change) {
+      return db.transaction().execute(async (trx) => {
+        const row = await store.findProductOfStore(trx, storeId, productId);
+        if (!row) throw new AppError('NOT_FOUND');
+        const updated: store.ProductRow = {
+          ...row,
+          title: change.title ?? row.title,
+          description: change.description ?? row.description,
+          category: change.category?.trim() ?? row.category,
+        };
+        await store.updateProduct(trx, updated);
+        return toMerchantProduct(updated, await store.skusOfProducts(trx, [productId]));
+      });
+    },
+
+    async updateSku(storeId, skuId, change, actor = null) {
       if (change.stockUnits !== undefined && change.stockDeltaUnits !== undefined) {
         throw new AppError('VALIDATION_FAILED', 'Send stockUnits or stockDeltaUnits, not both.', { issues: [{ path: '/stockDeltaUnits', message: 'not with stockUnits' }] });
+      }
+      if (change.publicPriceFen === undefined && (change.override !== undefined || change.reason !== undefined)) {
+        throw new AppError('VALIDATION_FAILED', 'override and reason go with publicPriceFen.', { issues: [{ path: '/publicPriceFen', message: 'required with override or reason' }] });
       }
       return db.transaction().execute(async (trx) => {
         const sku = await store.findSkuOfStore(trx, storeId, skuId);
         if (!sku) throw new AppError('NOT_FOUND');
-        if (change.publicPriceFen !== undefined) await store.setPublicPrice(trx, skuId, change.publicPriceFen);
         if (change.stockUnits !== undefined) await store.setStock(trx, skuId, change.stockUnits);
         if (change.stockDeltaUnits !== undefined && !(await store.changeStock(trx, skuId, change.stockDeltaUnits))) {
           const available = (await store.stockOf(trx, skuId)) ?? 0;
           throw new AppError('INSUFFICIENT_STOCK', undefined, { skuId, requested: -change.stockDeltaUnits, available });
+        }
+        if (change.publicPriceFen !== undefined) {
+          // Write first: on PostgreSQL the row lock then orders this change with an event carving
+          // the same SKU's stock, so the lock check below sees any event committed before it.
+          await store.setPublicPrice(trx, skuId, change.publicPriceFen);
+          await pricing.recordPriceChange(trx, {
+            storeId, skuId, fromPriceFen: Number(sku.public_price_fen), toPriceFen: change.publicPriceFen, actor,
+            override: change.override ?? false, reason: change.reason ?? '',
+          });
         }
         const updated = await store.findSkuOfStore(trx, storeId, skuId);
         if (!updated) throw new Error(`SKU ${skuId} vanished inside its own transaction`);

@@ -40,6 +40,14 @@ export async function listProducts(db: Db, storeId: string, limit: number, befor
   return query.orderBy('id', 'desc').limit(limit).execute();
 }
 
+export async function findProductOfStore(db: Db, storeId: string, productId: string): Promise<ProductRow | undefined> {
+  return db.selectFrom('products').selectAll().where('id', '=', productId).where('store_id', '=', storeId).executeTakeFirst();
+}
+
+export async function updateProduct(db: Db, row: ProductRow): Promise<void> {
+  await db.updateTable('products').set({ title: row.title, description: row.description, category: row.category }).where('id', '=', row.id).execute();
+}
+
 export async function findProduct(db: Db, productId: string): Promise<ProductRow | undefined> {
   return db.selectFrom('products').selectAll().where('id', '=', productId).executeTakeFirst();
 }

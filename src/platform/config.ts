@@ -48,6 +48,8 @@ export interface Config {
   sandboxNotifyTwice: boolean;
   /** How often background jobs (expiry, event ends, notifications) run. */
   jobIntervalMs: number;
+  /** Price guard: a clearance discount deeper than this (basis points of the public price) warns. */
+  deepDiscountWarnBp: number;
   limits: Limits;
 }
 
@@ -56,6 +58,13 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
   const parsed = Number(value);
   if (!Number.isSafeInteger(parsed) || parsed < 0) throw new Error(`${name} must be a whole number, got "${value}"`);
   return parsed;
+}
+
+/** A share in basis points: a whole number 0..10000. */
+function basisPointsFrom(value: string | undefined, fallback: number, name: string): number {
+  const bp = intFrom(value, fallback, name);
+  if (bp > 10_000) throw new Error(`${name} is in basis points (0-10000), got "${value}"`);
+  return bp;
 }
 
 export const defaultLimits: Limits = {
@@ -92,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandboxNotifyDelayMs: intFrom(env.HUSHSALE_SANDBOX_NOTIFY_DELAY_MS, 500, 'HUSHSALE_SANDBOX_NOTIFY_DELAY_MS'),
     sandboxNotifyTwice: env.HUSHSALE_SANDBOX_NOTIFY_TWICE !== '0',
     jobIntervalMs: intFrom(env.HUSHSALE_JOB_INTERVAL_MS, 1000, 'HUSHSALE_JOB_INTERVAL_MS'),
+    deepDiscountWarnBp: basisPointsFrom(env.HUSHSALE_DEEP_DISCOUNT_WARN_BP, 7000, 'HUSHSALE_DEEP_DISCOUNT_WARN_BP'),
     limits: { ...defaultLimits },
   };
 }

@@ -114,6 +114,16 @@ export const errorCodes = {
     en: "The channel's event slots for that month are all taken.",
     zh: '该频道当月的活动档期已满。',
   },
+  PRICE_LOCKED: {
+    kind: 'conflict',
+    en: 'This SKU is in a scheduled or running event: its public price cannot change until the event ends.',
+    zh: '该商品正在参加已排期或进行中的活动,活动结束前不能修改公开售价。',
+  },
+  PRICE_GUARD_FAILED: {
+    kind: 'invalid',
+    en: 'A clearance price breaks a price rule (not below the public price, or below cost).',
+    zh: '清仓价不符合价格规则(未低于公开售价,或低于成本)。',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;

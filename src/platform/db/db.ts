@@ -9,6 +9,7 @@ import type { Database } from './schema.ts';
 import { initialMigration } from './migrations/0001_initial.ts';
 import { orderRequestKeyMigration } from './migrations/0002_order_request_key.ts';
 import { channelsCalendarMigration } from './migrations/0003_channels_calendar.ts';
+import { pricesFeesMigration } from './migrations/0004_prices_fees.ts';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -114,6 +115,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0001_initial': initialMigration(dialect),
     '0002_order_request_key': orderRequestKeyMigration,
     '0003_channels_calendar': channelsCalendarMigration(dialect),
+    '0004_prices_fees': pricesFeesMigration(dialect),
   };
 }
 

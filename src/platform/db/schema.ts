@@ -64,6 +64,8 @@ export interface ProductsTable {
   title: string;
   description: string;
   image_url: string | null;
+  /** Free text the merchant sets (e.g. "生鲜"); fee policies may discount by it. '' when unset. */
+  category: string;
   created_at: string;
 }
 
@@ -244,6 +246,40 @@ export interface JobsTable {
   created_at: string;
 }
 
+/** One public price a SKU has had, from effective_from until the next row's (invariant 7's record). */
+export interface SkuPriceHistoryTable {
+  id: Generated<number>;
+  sku_id: string;
+  price_fen: number;
+  effective_from: string;
+  /** The user who set it; null for rows backfilled by a migration. */
+  changed_by: string | null;
+  reason: string;
+  /** 1 when an operator changed the price while an event locked it. */
+  operator_override: number;
+}
+
+export type FeePolicyKind = 'store' | 'category' | 'first_event';
+
+/** A discount on the platform fee, set by an operator; soft-deleted so past terms stay explained. */
+export interface FeePoliciesTable {
+  id: string;
+  kind: FeePolicyKind;
+  store_id: string | null;
+  category: string | null;
+  /** null: every channel. */
+  channel_id: string | null;
+  /** Share of the fee waived, 0..10000 basis points. */
+  discount_bp: number;
+  starts_at: string | null;
+  ends_at: string | null;
+  note: string;
+  created_by: string;
+  created_at: string;
+  deleted_at: string | null;
+  deleted_by: string | null;
+}
+
 export interface Database {
   settings: SettingsTable;
   users: UsersTable;
@@ -265,4 +301,6 @@ export interface Database {
   sandbox_payments: SandboxPaymentsTable;
   idempotency_keys: IdempotencyKeysTable;
   jobs: JobsTable;
+  sku_price_history: SkuPriceHistoryTable;
+  fee_policies: FeePoliciesTable;
 }
