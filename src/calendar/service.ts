@@ -71,7 +71,11 @@ export interface CalendarService {
   releaseLapsedHolds(nowMs?: number): Promise<number>;
   /** Every day of a channel's month with its state (staff detail included), the cap and the count; NOT_FOUND for no channel. */
   monthView(channelId: string, month: string): Promise<MonthView>;
-  /** Sets a new cap on the channel's months from this month on (the channels feature calls it in its own transaction). */
+  /**
+   * Sets a new cap on the channel's months from this month (Asia/Shanghai) on, inside the channels
+   * feature's transaction (which has already written the channel row, so holds wait or see it);
+   * CONFLICT, with the months and their counts, when a month already holds more days.
+   */
   applyCap(trx: Db, channelId: string, cap: number): Promise<void>;
 }
 
@@ -213,7 +217,13 @@ export function createCalendarService(ctx: AppContext): CalendarService {
     },
 
     async applyCap(trx, channelId, cap) {
-      await store.applyCap(trx, channelId, cap, shanghaiMonth(clock.nowMs()));
+      const fromMonth = shanghaiMonth(clock.nowMs());
+      // Nothing booked is ever cancelled by a cap change: a month already past the new cap refuses it.
+      const over = await store.monthsAbove(trx, channelId, cap, fromMonth);
+      if (over.length > 0) {
+        throw new AppError('CONFLICT', 'Some months already hold more days than the new cap; release days first.', { months: over.map((m) => ({ month: m.month, used: m.used })) });
+      }
+      await store.applyCap(trx, channelId, cap, fromMonth);
     },
   };
   ctx.jobs.addSweep('calendar.holds', () => service.releaseLapsedHolds());

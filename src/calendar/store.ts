@@ -112,13 +112,16 @@ export async function daysOfMonth(db: Db, channelId: string, month: string): Pro
   return db.selectFrom('calendar_days').selectAll().where('channel_id', '=', channelId).where('month', '=', month).orderBy('day').execute();
 }
 
-/**
- * A new cap for the channel's months from `fromMonth` on. A month already holding more days than
- * the new cap keeps them (nothing is cancelled): its cap becomes its count, so it takes no more.
- */
+/** The channel's months from `fromMonth` on that already hold more days than `cap`. */
+export async function monthsAbove(db: Db, channelId: string, cap: number, fromMonth: string): Promise<Array<Pick<MonthRow, 'month' | 'used'>>> {
+  return db.selectFrom('calendar_months').select(['month', 'used'])
+    .where('channel_id', '=', channelId).where('month', '>=', fromMonth).where('used', '>', cap)
+    .orderBy('month').execute();
+}
+
+/** A new cap for the channel's months from `fromMonth` on (the CHECK refuses one below a month's count). */
 export async function applyCap(db: Db, channelId: string, cap: number, fromMonth: string): Promise<void> {
-  await db.updateTable('calendar_months')
-    .set((eb) => ({ cap: eb.case().when('used', '>', cap).then(eb.ref('used')).else(cap).end() }))
+  await db.updateTable('calendar_months').set({ cap })
     .where('channel_id', '=', channelId).where('month', '>=', fromMonth)
     .execute();
 }

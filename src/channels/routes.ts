@@ -106,7 +106,7 @@ export async function channelsRoutes(app: App, channels: ChannelsService): Promi
     schema: {
       tags: ['channels'],
       summary: "Change a channel's name, description or terms (operator).",
-      description: 'A new monthlySlotCap applies from the current month (Asia/Shanghai) on; a month already holding more days keeps them and takes no more.',
+      description: 'A new monthlySlotCap applies from the current month (Asia/Shanghai) on; CONFLICT (409, details {months: [{month, used}]}) when a month already holds more days than it.',
       security: [{ bearer: [] }],
       params: ChannelParams,
       body: Type.Object({
