@@ -36,6 +36,12 @@ import { paymentsRoutes } from './payments/routes.ts';
 import { createCheckoutService, type CheckoutService } from './checkout/service.ts';
 import { checkoutRoutes } from './checkout/routes.ts';
 import { homeRoutes } from './home/routes.ts';
+import { createNotificationsService, type NotificationsService } from './notifications/service.ts';
+import { createDevSender } from './notifications/sender.ts';
+import { notificationsRoutes } from './notifications/routes.ts';
+import { lifecycleRoutes } from './events/lifecycle-routes.ts';
+import { createSurplusService, type SurplusService } from './surplus/service.ts';
+import { surplusRoutes } from './surplus/routes.ts';
 
 export interface Services {
   accounts: AccountsService;
@@ -48,6 +54,8 @@ export interface Services {
   access: AccessService;
   payments: PaymentsService;
   checkout: CheckoutService;
+  notifications: NotificationsService;
+  surplus: SurplusService;
 }
 
 export interface Hushsale {
@@ -94,11 +102,13 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   const fees = createFeesService(ctx);
   const calendar = createCalendarService(ctx);
   const channels = createChannelsService(ctx, calendar);
-  const events = createEventsService(ctx, catalog);
+  const notifications = createNotificationsService(ctx, createDevSender(log));
+  const surplus = createSurplusService(ctx);
+  const events = createEventsService(ctx, catalog, notifications);
   const access = createAccessService(ctx, events);
   const payments = createPaymentsService(ctx);
-  const checkout = createCheckoutService(ctx, { catalog, events, access, payments });
-  const services: Services = { accounts, catalog, pricing, fees, calendar, channels, events, access, payments, checkout };
+  const checkout = createCheckoutService(ctx, { catalog, events, access, payments, notifications });
+  const services: Services = { accounts, catalog, pricing, fees, calendar, channels, events, access, payments, checkout, notifications, surplus };
 
   const app = await buildHttpServer({
     logger: log,
@@ -114,9 +124,12 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   await channelsRoutes(app, channels);
   await calendarRoutes(app, calendar, clock);
   await eventsRoutes(app, events);
+  await lifecycleRoutes(app, events);
   await accessRoutes(app, access);
   await paymentsRoutes(app, payments);
   await checkoutRoutes(app, checkout, access);
+  await notificationsRoutes(app, notifications, config.limits.noticesPageMax);
+  await surplusRoutes(app, surplus);
   await homeRoutes(app);
 
   let prepared: Promise<{ migrationsApplied: string[] }> | null = null;

@@ -1,4 +1,5 @@
 // Pure rules of access: share-code text, link tokens' shape, what a buyer may see in each phase.
+import { isOpenStatus } from '../events/rules.ts';
 
 /** No 0/O, 1/I/L: codes are read off phone screens and retyped. 31^8 ≈ 8.5e11 codes. */
 export const SHARE_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
@@ -50,9 +51,12 @@ export function linkTokenFromText(text: string): string | null {
 
 export type Phase = 'warmup' | 'live' | 'ended';
 
-/** Where an event's window stands at `nowMs`. A cancelled event is over. */
+/**
+ * Where an event's window stands for buyers at `nowMs`. Only the open statuses (scheduled, warmup,
+ * live) are ever shown or open to links, and among them time decides; any other status is over.
+ */
 export function phaseAt(window: { startsAt: string; endsAt: string; status: string }, nowMs: number): Phase {
-  if (window.status !== 'scheduled') return 'ended';
+  if (!isOpenStatus(window.status)) return 'ended';
   if (nowMs < Date.parse(window.startsAt)) return 'warmup';
   if (nowMs < Date.parse(window.endsAt)) return 'live';
   return 'ended';

@@ -27,6 +27,8 @@ export class ReservationCommitter {
     private readonly log: FastifyBaseLogger,
     private readonly batchMax: number,
     private readonly queueMax: number,
+    /** Told, after a batch committed and its buyers were answered, which offers it sold out. */
+    private readonly onSoldOut: (offerIds: string[]) => void = () => {},
   ) {}
 
   get depth(): number {
@@ -56,9 +58,11 @@ export class ReservationCommitter {
   private async flush(): Promise<void> {
     const batch = this.queue.splice(0, this.batchMax);
     if (batch.length === 0) return;
+    const soldOut = new Set<string>();
     try {
       const outcomes = await this.db.transaction().execute(async (trx) => {
-        const results = await reserveBatchInTransaction(trx, batch.map((item) => item.row));
+        soldOut.clear();
+        const results = await reserveBatchInTransaction(trx, batch.map((item) => item.row), soldOut);
         const records = [];
         for (const [i, outcome] of results.entries()) {
           const item = batch[i] as PendingReservation;
@@ -68,21 +72,34 @@ export class ReservationCommitter {
         return results;
       });
       batch.forEach((item, i) => item.settle(outcomes[i] as ReserveOutcome));
+      this.reportSoldOut(soldOut);
     } catch (error) {
+      soldOut.clear();
       // One bad item must not fail its neighbours: retry each alone.
       this.log.warn({ err: error, batch: batch.length }, 'reservation batch failed; retrying items one by one');
       for (const item of batch) {
         try {
+          const itemSoldOut = new Set<string>();
           const outcome = await this.db.transaction().execute(async (trx) => {
-            const result = await reserveInTransaction(trx, item.row);
+            const result = await reserveInTransaction(trx, item.row, itemSoldOut);
             if (result.ok) await storeIdempotentInTransaction(trx, item.idempotency, 201, item.answer(result.orderId), item.row.createdAt);
             return result;
           });
           item.settle(outcome);
+          this.reportSoldOut(itemSoldOut);
         } catch (itemError) {
           item.settle(itemError instanceof Error ? itemError : new Error(String(itemError)));
         }
       }
+    }
+  }
+
+  private reportSoldOut(offerIds: Set<string>): void {
+    if (offerIds.size === 0) return;
+    try {
+      this.onSoldOut([...offerIds]);
+    } catch (err) {
+      this.log.error({ err }, 'sold-out listener failed');
     }
   }
 

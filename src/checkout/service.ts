@@ -8,6 +8,7 @@ import type { CatalogService } from '../catalog/service.ts';
 import type { EventsService } from '../events/service.ts';
 import type { AccessGrant, AccessService } from '../access/service.ts';
 import type { PaymentsService, StartedPayment } from '../payments/service.ts';
+import type { NotificationsService } from '../notifications/service.ts';
 import { decideReservation, payDeadlineMs } from './rules.ts';
 import { OfferBook } from './book.ts';
 import { ReservationCommitter } from './committer.ts';
@@ -83,12 +84,15 @@ export interface CheckoutDeps {
   events: EventsService;
   access: AccessService;
   payments: PaymentsService;
+  notifications: NotificationsService;
 }
 
 export function createCheckoutService(ctx: AppContext, deps: CheckoutDeps): CheckoutService {
   const { db, clock, config, log } = ctx;
   const book = new OfferBook();
-  const committer = new ReservationCommitter(db, log, config.limits.reserveBatchMax, config.limits.reserveQueueMax);
+  const committer = new ReservationCommitter(db, log, config.limits.reserveBatchMax, config.limits.reserveQueueMax, (offerIds) => {
+    for (const offerId of offerIds) void noticeSoldOut(offerId);
+  });
   const inFlight = new Map<string, Promise<{ statusCode: number; order: ReservedOrder }>>();
 
   deps.events.onEventEnded((eventId) => book.forgetEvent(eventId));
@@ -99,6 +103,23 @@ export function createCheckoutService(ctx: AppContext, deps: CheckoutDeps): Chec
   });
 
   ctx.jobs.addSweep('checkout.expire', () => expireOverdue());
+
+  /**
+   * Tells the store an offer sold out, once per offer (the dedupe key), after the batch that did it
+   * committed and its buyers were answered: off the hot path, and never failing a reservation.
+   */
+  async function noticeSoldOut(offerId: string): Promise<void> {
+    const state = book.get(offerId);
+    if (!state) return;
+    try {
+      await deps.notifications.notify(undefined, {
+        kind: 'sold_out', dedupeKey: `offer:${offerId}:sold_out`, storeId: state.storeId,
+        facts: { productTitle: state.productTitle }, data: { eventId: state.eventId, offerId, skuId: state.skuId },
+      });
+    } catch (err) {
+      log.error({ err, offerId }, 'sold-out notice failed');
+    }
+  }
 
   async function loadOffer(offerId: string) {
     let state = book.get(offerId);

@@ -26,8 +26,11 @@ export interface ReservationRow {
 
 export type ReserveOutcome = { ok: true; orderId: number } | { ok: false; code: 'SOLD_OUT' | 'LIMIT_REACHED' };
 
-/** Holds units and writes the order, inside the caller's transaction. */
-export async function reserveInTransaction(trx: Transaction<Database>, row: ReservationRow): Promise<ReserveOutcome> {
+/**
+ * Holds units and writes the order, inside the caller's transaction. An offer whose reserved units
+ * reach its allocation is added to `soldOut` (read from the same conditional update: no extra query).
+ */
+export async function reserveInTransaction(trx: Transaction<Database>, row: ReservationRow, soldOut?: Set<string>): Promise<ReserveOutcome> {
   const q = row.quantity;
   if (row.kind === 'event') {
     const offerId = row.offerId as string;
@@ -37,11 +40,13 @@ export async function reserveInTransaction(trx: Transaction<Database>, row: Rese
       where buyer_holdings.units + excluded.units <= buyer_holdings.limit_units`.execute(trx);
     if (Number(held.numAffectedRows ?? 0) === 0) return { ok: false, code: 'LIMIT_REACHED' };
     const taken = await trx.updateTable('offers').set({ reserved_units: sql`reserved_units + ${q}` })
-      .where('id', '=', offerId).where(sql<boolean>`reserved_units + ${q} <= allocated_units`).executeTakeFirst();
-    if (Number(taken.numUpdatedRows) === 0) {
+      .where('id', '=', offerId).where(sql<boolean>`reserved_units + ${q} <= allocated_units`)
+      .returning(['reserved_units', 'allocated_units']).executeTakeFirst();
+    if (!taken) {
       await trx.updateTable('buyer_holdings').set({ units: sql`units - ${q}` }).where('offer_id', '=', offerId).where('buyer_id', '=', row.buyerId).execute();
       return { ok: false, code: 'SOLD_OUT' };
     }
+    if (taken.reserved_units === taken.allocated_units) soldOut?.add(offerId);
   } else {
     const taken = await trx.updateTable('skus').set({ stock_units: sql`stock_units - ${q}` })
       .where('id', '=', row.skuId).where('stock_units', '>=', q).executeTakeFirst();
@@ -84,9 +89,10 @@ function orderValues(row: ReservationRow) {
  * Reserves a whole batch in a few statements instead of a few per order: one multi-row
  * conditional upsert of holdings, one conditional update per offer, one multi-row order insert.
  * Whatever the database refuses in aggregate (another process took units) is retried one by one,
- * so each reservation still gets its own exact answer. Outcomes are in the order of `rows`.
+ * so each reservation still gets its own exact answer. Outcomes are in the order of `rows`; offers
+ * the batch sold out (reserved units reached the allocation) are added to `soldOut`.
  */
-export async function reserveBatchInTransaction(trx: Transaction<Database>, rows: ReservationRow[]): Promise<ReserveOutcome[]> {
+export async function reserveBatchInTransaction(trx: Transaction<Database>, rows: ReservationRow[], soldOut?: Set<string>): Promise<ReserveOutcome[]> {
   const outcomes: Array<ReserveOutcome | undefined> = new Array(rows.length);
   const oneByOne: number[] = [];
   const eventIdx: number[] = [];
@@ -128,8 +134,10 @@ export async function reserveBatchInTransaction(trx: Transaction<Database>, rows
   const toInsert: number[] = [];
   for (const [offerId, offer] of perOffer) {
     const taken = await trx.updateTable('offers').set({ reserved_units: sql`reserved_units + ${offer.units}` })
-      .where('id', '=', offerId).where(sql<boolean>`reserved_units + ${offer.units} <= allocated_units`).executeTakeFirst();
-    if (Number(taken.numUpdatedRows) === 1) {
+      .where('id', '=', offerId).where(sql<boolean>`reserved_units + ${offer.units} <= allocated_units`)
+      .returning(['reserved_units', 'allocated_units']).executeTakeFirst();
+    if (taken) {
+      if (taken.reserved_units === taken.allocated_units) soldOut?.add(offerId);
       for (const pair of offer.pairs) toInsert.push(...pair.idx);
       continue;
     }
@@ -150,7 +158,7 @@ export async function reserveBatchInTransaction(trx: Transaction<Database>, rows
       outcomes[i] = { ok: true, orderId };
     }
   }
-  for (const i of oneByOne.sort((a, b) => a - b)) outcomes[i] = await reserveInTransaction(trx, rows[i] as ReservationRow);
+  for (const i of oneByOne.sort((a, b) => a - b)) outcomes[i] = await reserveInTransaction(trx, rows[i] as ReservationRow, soldOut);
   return outcomes.map((o) => {
     if (!o) throw new Error('a reservation in the batch got no outcome');
     return o;

@@ -7,12 +7,13 @@ import { requireRole, storeScope } from '../platform/auth.ts';
 import { AppError } from '../platform/errors.ts';
 import type { EventsService, EventView } from './service.ts';
 import { EVENTS_PAGE_MAX } from './service.ts';
+import { EventStatusSchema } from './lifecycle-routes.ts';
 
 const PRIVATE_CACHE = 'private, no-store';
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 const Phase = Type.Union([Type.Literal('warmup'), Type.Literal('live'), Type.Literal('ended')]);
-const Status = Type.Union([Type.Literal('scheduled'), Type.Literal('ended'), Type.Literal('cancelled')]);
+const Status = EventStatusSchema;
 
 const OfferInputSchema = Type.Object({
   skuId: Id,
@@ -151,8 +152,8 @@ export async function eventsRoutes(app: App, events: EventsService): Promise<voi
       response: { 200: EventSchema, ...errorResponses },
     },
   }, async (request, reply) => {
-    requireRole(request, 'operator');
+    const principal = requireRole(request, 'operator');
     reply.header('cache-control', PRIVATE_CACHE);
-    return withPhase(await events.cancelEvent(request.params.eventId));
+    return withPhase(await events.cancelEvent(request.params.eventId, principal.userId));
   });
 }

@@ -13,9 +13,24 @@ export interface EventWindow {
   endsAt: string;
 }
 
-/** Before the window: warm-up; inside [startsAt, endsAt): live; after it, or not scheduled: ended. */
+/** Every status of an event's life, in the order it normally goes through them, then the exits. */
+export const EVENT_STATUSES = ['draft', 'submitted', 'scheduled', 'warmup', 'live', 'ended', 'settled', 'rejected', 'withdrawn', 'cancelled'] as const;
+export type EventStatusName = (typeof EVENT_STATUSES)[number];
+
+/**
+ * The statuses in which buyers may see an event and links open. Within them the window, not the
+ * status, decides the phase: a late scheduler never delays or stretches a sale. Every other status
+ * (draft, submitted, rejected, withdrawn, cancelled, ended, settled) is closed to buyers.
+ */
+export const OPEN_EVENT_STATUSES: readonly EventStatusName[] = ['scheduled', 'warmup', 'live'];
+
+export function isOpenStatus(status: string): boolean {
+  return (OPEN_EVENT_STATUSES as readonly string[]).includes(status);
+}
+
+/** Open and before the window: warm-up; inside [startsAt, endsAt): live; after it, or not open: ended. */
 export function eventPhase(event: EventWindow, nowMs: number): EventPhase {
-  if (event.status !== 'scheduled') return 'ended';
+  if (!isOpenStatus(event.status)) return 'ended';
   if (nowMs < Date.parse(event.startsAt)) return 'warmup';
   if (nowMs < Date.parse(event.endsAt)) return 'live';
   return 'ended';
@@ -25,7 +40,7 @@ export function isLive(event: EventWindow, nowMs: number): boolean {
   return eventPhase(event, nowMs) === 'live';
 }
 
-/** An operator may cancel a scheduled event until its window opens. */
+/** An operator may cancel an approved event (scheduled or in warm-up) until its window opens. */
 export function canCancel(event: EventWindow, nowMs: number): boolean {
   return eventPhase(event, nowMs) === 'warmup';
 }
@@ -99,4 +114,37 @@ export function unsoldUnits(offer: { allocatedUnits: number; reservedUnits: numb
 /** The order stock is carved in: by SKU id, so concurrent transactions lock rows in one order. */
 export function carveOrder<T extends { skuId: string }>(offers: readonly T[]): T[] {
   return [...offers].sort((a, b) => (a.skuId < b.skuId ? -1 : a.skuId > b.skuId ? 1 : 0));
+}
+
+/** A move the lifecycle scheduler makes on its own, by time (or, for settling, by the orders). */
+export interface ScheduledMove {
+  from: EventStatusName;
+  to: EventStatusName;
+  /** When it fell due: before now after a catch-up. */
+  dueAtMs: number;
+}
+
+/**
+ * Every move the scheduler owes an event at `nowMs`, in order: scheduled -> warmup at startsAt minus
+ * the warm-up lead (at once when approved later than that), warmup -> live at startsAt, live ->
+ * ended at endsAt, ended -> settled once no order of the event is pending payment. An event whose
+ * whole window passed while nobody ran the scheduler gets the whole chain, in that order.
+ */
+export function movesDue(event: EventWindow, nowMs: number, warmupLeadMs: number, hasPendingOrders: boolean): ScheduledMove[] {
+  const startsAtMs = Date.parse(event.startsAt);
+  const endsAtMs = Date.parse(event.endsAt);
+  const chain: ScheduledMove[] = [
+    { from: 'scheduled', to: 'warmup', dueAtMs: startsAtMs - warmupLeadMs },
+    { from: 'warmup', to: 'live', dueAtMs: startsAtMs },
+    { from: 'live', to: 'ended', dueAtMs: endsAtMs },
+    { from: 'ended', to: 'settled', dueAtMs: endsAtMs },
+  ];
+  const first = chain.findIndex((move) => move.from === event.status);
+  if (first === -1) return [];
+  const moves: ScheduledMove[] = [];
+  for (const move of chain.slice(first)) {
+    if (move.to === 'settled' ? hasPendingOrders : nowMs < move.dueAtMs) break;
+    moves.push(move);
+  }
+  return moves;
 }

@@ -10,6 +10,9 @@ import { newId } from '../platform/ids.ts';
 import { parseAttributes } from '../catalog/rules.ts';
 import { carveOrder, checkOffers, checkWindow, eventPhase, offerNotBelowPublic, unsoldUnits, type EventPhase, type OfferInput } from './rules.ts';
 import * as store from './store.ts';
+import type { NotificationsService } from '../notifications/service.ts';
+import { createLifecycle, type EventTransition } from './lifecycle.ts';
+import { recordMove } from './lifecycle-store.ts';
 
 export interface OfferView {
   id: string;
@@ -81,9 +84,15 @@ export interface EventsService {
   createEvent(input: NewEventInput): Promise<EventView>;
   /** Newest first; of one store, or of all when storeId is null. */
   listEvents(storeId: string | null, limit: number, cursor: string | undefined): Promise<{ items: EventSummary[]; nextCursor: string | null }>;
-  cancelEvent(eventId: string): Promise<EventView>;
-  /** Ends every due event (a bounded batch) and returns how many it ended; the 'events.end' sweep. */
+  /** Cancels an approved event before its window opens; `by` is the user, recorded with the move. */
+  cancelEvent(eventId: string, by?: string): Promise<EventView>;
+  /**
+   * Makes every lifecycle move that is due (a bounded batch: warm-up, live, end, settle; caught up in
+   * order after downtime) and returns how many events it ended. The 'events.lifecycle' sweep.
+   */
   endDueEvents(): Promise<number>;
+  /** The event's recorded status changes, oldest first. */
+  transitionsOf(eventId: string): Promise<EventTransition[]>;
   /** The cap on offers per event its routes enforce. */
   readonly maxOffersPerEvent: number;
   /** The phase of an event now, by the service's clock. */
@@ -113,7 +122,7 @@ function toOfferView(row: store.OfferWithSkuRow): OfferView {
   };
 }
 
-export function createEventsService(ctx: AppContext, catalog: CatalogService): EventsService {
+export function createEventsService(ctx: AppContext, catalog: CatalogService, notifications: NotificationsService): EventsService {
   const { db, clock } = ctx;
   const endedListeners: Array<(eventId: string) => void> = [];
 
@@ -163,14 +172,9 @@ export function createEventsService(ctx: AppContext, catalog: CatalogService): E
     }
   }
 
-  async function endEvent(eventId: string): Promise<boolean> {
-    return db.transaction().execute(async (trx) => {
-      // The claim comes first: only the transaction that flips the row returns stock.
-      if (!(await store.claimEnd(trx, eventId, isoUtc(clock.nowMs())))) return false;
-      await returnAllocation(trx, eventId);
-      return true;
-    });
-  }
+  // Ending is the lifecycle's live -> ended move: its conditional claim comes first, so only the
+  // transaction that flips the row returns stock.
+  const lifecycle = createLifecycle(ctx, { notifications, returnAllocation });
 
   async function validateNewEvent(input: NewEventInput, startsAtMs: number, endsAtMs: number): Promise<Map<string, SkuForOffer>> {
     const skus = new Map((await catalog.getSkusForOffers(input.offers.map((o) => o.skuId))).map((s) => [s.id, s]));
@@ -258,11 +262,16 @@ export function createEventsService(ctx: AppContext, catalog: CatalogService): E
       };
     },
 
-    async cancelEvent(eventId) {
+    async cancelEvent(eventId, by = 'operator') {
       const cancelled = await db.transaction().execute(async (trx) => {
-        if (!(await store.claimCancel(trx, eventId, isoUtc(clock.nowMs())))) return false;
-        await returnAllocation(trx, eventId);
-        return true;
+        const atIso = isoUtc(clock.nowMs());
+        for (const from of ['warmup', 'scheduled'] as const) {
+          if (!(await store.claimCancel(trx, eventId, from, atIso))) continue;
+          await recordMove(trx, { eventId, from, to: 'cancelled', by, atIso, dueAtIso: null });
+          await returnAllocation(trx, eventId);
+          return true;
+        }
+        return false;
       });
       if (!cancelled) {
         const view = await loadEventView(eventId);
@@ -277,16 +286,13 @@ export function createEventsService(ctx: AppContext, catalog: CatalogService): E
     },
 
     async endDueEvents() {
-      const due = await store.dueEventIds(db, isoUtc(clock.nowMs()), ctx.config.limits.jobBatchMax);
-      let ended = 0;
-      for (const eventId of due) {
-        if (!(await endEvent(eventId))) continue;
-        ended += 1;
-        notifyEnded(eventId);
-      }
-      return ended;
+      const { ended } = await lifecycle.advanceDue();
+      for (const eventId of ended) notifyEnded(eventId);
+      return ended.length;
     },
+
+    transitionsOf: (eventId) => lifecycle.transitionsOf(eventId),
   };
-  ctx.jobs.addSweep('events.end', () => service.endDueEvents());
+  ctx.jobs.addSweep('events.lifecycle', () => service.endDueEvents());
   return service;
 }

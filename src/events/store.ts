@@ -76,39 +76,12 @@ export async function offersOfEvent(db: Db, eventId: string): Promise<OfferWithS
     .execute();
 }
 
-/** Events past their end whose allocation has not gone back yet, oldest end first. */
-export async function dueEventIds(db: Db, nowIso: string, limit: number): Promise<string[]> {
-  const rows = await db.selectFrom('events').select('id')
-    .where('status', '=', 'scheduled')
-    .where('ends_at', '<=', nowIso)
-    .where('allocation_returned_at', 'is', null)
-    .orderBy('ends_at')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => r.id);
-}
-
-/**
- * Marks a due event ended, once: the row update is conditional, so of two sweeps racing on one
- * event only one sees a row changed (PostgreSQL re-checks the condition after the first commits).
- */
-export async function claimEnd(db: Db, eventId: string, nowIso: string): Promise<boolean> {
-  const result = await db.updateTable('events')
-    .set({ status: 'ended', allocation_returned_at: nowIso })
-    .where('id', '=', eventId)
-    .where('status', '=', 'scheduled')
-    .where('ends_at', '<=', nowIso)
-    .where('allocation_returned_at', 'is', null)
-    .executeTakeFirst();
-  return result.numUpdatedRows === 1n;
-}
-
-/** Marks an event cancelled if it is scheduled and its window has not opened; once. */
-export async function claimCancel(db: Db, eventId: string, nowIso: string): Promise<boolean> {
+/** Marks an event cancelled if it is in `from` (scheduled or warmup) and its window has not opened; once. */
+export async function claimCancel(db: Db, eventId: string, from: 'scheduled' | 'warmup', nowIso: string): Promise<boolean> {
   const result = await db.updateTable('events')
     .set({ status: 'cancelled', allocation_returned_at: nowIso })
     .where('id', '=', eventId)
-    .where('status', '=', 'scheduled')
+    .where('status', '=', from)
     .where('starts_at', '>', nowIso)
     .where('allocation_returned_at', 'is', null)
     .executeTakeFirst();

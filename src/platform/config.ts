@@ -22,6 +22,16 @@ export interface Limits {
   expiryBatchMax: number;
   /** Jobs claimed per run of the job runner. */
   jobBatchMax: number;
+  /** Events the lifecycle scheduler looks at per sweep (each gets every move it is owed). */
+  lifecycleBatchMax: number;
+  /** Outbox messages sent per run of the notifications job. */
+  outboxBatchMax: number;
+  /** Tries of one outbox message before it is marked failed. */
+  outboxMaxAttempts: number;
+  /** Notices in one page of GET /api/v1/me/notices. */
+  noticesPageMax: number;
+  /** SKUs of one store the surplus ranking reads (it ranks them in memory). */
+  surplusSkusMax: number;
 }
 
 export interface Config {
@@ -48,6 +58,8 @@ export interface Config {
   sandboxNotifyTwice: boolean;
   /** How often background jobs (expiry, event ends, notifications) run. */
   jobIntervalMs: number;
+  /** Hours before its start an event enters warm-up (预热: links and kits out, a countdown, no price). */
+  warmupHours: number;
   /** Price guard: a clearance discount deeper than this (basis points of the public price) warns. */
   deepDiscountWarnBp: number;
   limits: Limits;
@@ -78,6 +90,11 @@ export const defaultLimits: Limits = {
   otpMaxAttempts: 5,
   expiryBatchMax: 500,
   jobBatchMax: 100,
+  lifecycleBatchMax: 100,
+  outboxBatchMax: 100,
+  outboxMaxAttempts: 8,
+  noticesPageMax: 100,
+  surplusSkusMax: 5000,
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -101,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandboxNotifyDelayMs: intFrom(env.HUSHSALE_SANDBOX_NOTIFY_DELAY_MS, 500, 'HUSHSALE_SANDBOX_NOTIFY_DELAY_MS'),
     sandboxNotifyTwice: env.HUSHSALE_SANDBOX_NOTIFY_TWICE !== '0',
     jobIntervalMs: intFrom(env.HUSHSALE_JOB_INTERVAL_MS, 1000, 'HUSHSALE_JOB_INTERVAL_MS'),
+    warmupHours: intFrom(env.HUSHSALE_WARMUP_HOURS, 24, 'HUSHSALE_WARMUP_HOURS'),
     deepDiscountWarnBp: basisPointsFrom(env.HUSHSALE_DEEP_DISCOUNT_WARN_BP, 7000, 'HUSHSALE_DEEP_DISCOUNT_WARN_BP'),
     limits: { ...defaultLimits },
   };

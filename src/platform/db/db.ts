@@ -10,6 +10,7 @@ import { initialMigration } from './migrations/0001_initial.ts';
 import { orderRequestKeyMigration } from './migrations/0002_order_request_key.ts';
 import { channelsCalendarMigration } from './migrations/0003_channels_calendar.ts';
 import { pricesFeesMigration } from './migrations/0004_prices_fees.ts';
+import { lifecycleNotificationsMigration } from './migrations/0005_lifecycle_notifications.ts';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -116,6 +117,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0002_order_request_key': orderRequestKeyMigration,
     '0003_channels_calendar': channelsCalendarMigration(dialect),
     '0004_prices_fees': pricesFeesMigration(dialect),
+    '0005_lifecycle_notifications': lifecycleNotificationsMigration(dialect),
   };
 }
 

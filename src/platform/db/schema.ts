@@ -3,7 +3,11 @@
 import type { Generated } from 'kysely';
 
 export type Role = 'operator' | 'merchant' | 'promoter' | 'buyer';
-export type EventStatus = 'scheduled' | 'ended' | 'cancelled';
+/**
+ * An event's life (see docs/architecture.md, Lifecycle): draft -> submitted -> scheduled -> warmup
+ * -> live -> ended -> settled, or rejected / withdrawn / cancelled on the way.
+ */
+export type EventStatus = 'draft' | 'submitted' | 'scheduled' | 'warmup' | 'live' | 'ended' | 'settled' | 'rejected' | 'withdrawn' | 'cancelled';
 export type OrderStatus = 'pending_payment' | 'paid' | 'cancelled';
 export type OrderKind = 'event' | 'public';
 export type PaymentStatus = 'created' | 'succeeded' | 'refund_pending' | 'refunded';
@@ -280,6 +284,60 @@ export interface FeePoliciesTable {
   deleted_by: string | null;
 }
 
+/** One status change of an event, written in the transaction that made it. */
+export interface EventTransitionsTable {
+  id: Generated<number>;
+  event_id: string;
+  from_status: EventStatus;
+  to_status: EventStatus;
+  /** When it was applied. */
+  at: string;
+  /** When it was due (the scheduler's moves): well before `at` after a catch-up; null for a person's action. */
+  due_at: string | null;
+  /** 'scheduler' or the id of the user who made it. */
+  by: string;
+}
+
+export type NoticeAudience = 'store' | 'user' | 'platform';
+
+/** An in-app notice for a store's staff, one user, or the platform's operators. */
+export interface NoticesTable {
+  id: string;
+  audience: NoticeAudience;
+  store_id: string | null;
+  user_id: string | null;
+  kind: string;
+  title_zh: string;
+  title_en: string;
+  body_zh: string;
+  body_en: string;
+  /** JSON object of ids the notice is about; never a clearance price. */
+  data_json: string;
+  /** UNIQUE: the same notice is written once however many processes emit it. */
+  dedupe_key: string;
+  created_at: string;
+  read_at: string | null;
+}
+
+export type OutboxChannel = 'sms' | 'email';
+export type OutboxStatus = 'pending' | 'sent' | 'failed';
+
+/** A message for an SMS or e-mail sender, drained by the notifications job. */
+export interface OutboxTable {
+  id: Generated<number>;
+  channel: OutboxChannel;
+  recipient: string;
+  body: string;
+  dedupe_key: string;
+  status: OutboxStatus;
+  attempts: number;
+  /** Also the lease while a send is in flight. */
+  next_attempt_at: string;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
 export interface Database {
   settings: SettingsTable;
   users: UsersTable;
@@ -303,4 +361,7 @@ export interface Database {
   jobs: JobsTable;
   sku_price_history: SkuPriceHistoryTable;
   fee_policies: FeePoliciesTable;
+  event_transitions: EventTransitionsTable;
+  notices: NoticesTable;
+  outbox: OutboxTable;
 }
