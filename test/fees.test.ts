@@ -114,7 +114,7 @@ for (const store of storesUnderTest()) {
       const basket = other.skus[0]?.id as string;
 
       // No policy: the channel's rate (600 bp by default).
-      let res = await preview(freshMerchant, storeId, `channelId=${channelId}&skuIds=${a1}`);
+      const res = await preview(freshMerchant, storeId, `channelId=${channelId}&skuIds=${a1}`);
       assert.equal(res.statusCode, 200, res.body);
       let terms = res.json() as Terms;
       assert.deepEqual([terms.feeRateBp, terms.baseFeeRateBp, terms.discountBp, terms.isFirstEvent], [600, 600, 0, true]);
