@@ -88,6 +88,10 @@ const ROLES: Record<string, Role[]> = {
   'GET /api/v1/orders/:id': ['buyer'],
   'POST /api/v1/orders/:id/cancel': ['buyer'],
   'POST /api/v1/orders/:id/pay': ['buyer'],
+  'GET /api/v1/events/:eventId/transitions': STAFF,
+  'GET /api/v1/me/notices': ALL_ROLES,
+  'POST /api/v1/me/notices/:id/read': ALL_ROLES,
+  'GET /api/v1/stores/:storeId/skus/surplus': STAFF,
 };
 
 /** Routes left out of /openapi.json on purpose: HTML pages for people, and the document itself. */
@@ -194,6 +198,10 @@ function samples(world: World, orderId: number): Record<string, Sample> {
     'GET /api/v1/orders/:id': { url: `/api/v1/orders/${orderId}` },
     'POST /api/v1/orders/:id/cancel': { url: `/api/v1/orders/${FAKE.order}/cancel` },
     'POST /api/v1/orders/:id/pay': { url: `/api/v1/orders/${orderId}/pay`, headers: idem, body: () => ({ provider: 'sandbox' }) },
+    'GET /api/v1/events/:eventId/transitions': { url: `/api/v1/events/${world.eventId}/transitions` },
+    'GET /api/v1/me/notices': { url: '/api/v1/me/notices' },
+    'POST /api/v1/me/notices/:id/read': { url: '/api/v1/me/notices/ntc_01jzzzzzzzzzzzzzzzzzzzzzzz/read' },
+    'GET /api/v1/stores/:storeId/skus/surplus': { url: `/api/v1/stores/${world.storeId}/skus/surplus` },
     // Public routes that take a body or act, for the malformed-input suite.
     'POST /api/v1/sessions': { url: '/api/v1/sessions', body: () => ({ apiKey: 'hsk_not_a_key' }) },
     'DELETE /api/v1/sessions': { url: '/api/v1/sessions' },
@@ -392,6 +400,8 @@ for (const store of storesUnderTest()) {
       await refuse('GET /api/v1/stores/:storeId/skus/:skuId/price-history', `/api/v1/stores/${other.storeId}/skus/${a.skuId}/price-history`, merchantB);
       await refuse('GET /api/v1/stores/:storeId/fee-terms', `/api/v1/stores/${a.storeId}/fee-terms?channelId=${FAKE.channel}&skuIds=${a.skuId}`, merchantB);
       await refuse('GET /api/v1/events/:eventId', `/api/v1/events/${a.eventId}`, merchantB);
+      await refuse('GET /api/v1/events/:eventId/transitions', `/api/v1/events/${a.eventId}/transitions`, merchantB);
+      await refuse('GET /api/v1/stores/:storeId/skus/surplus', `/api/v1/stores/${a.storeId}/skus/surplus`, merchantB);
       await refuse('GET /api/v1/events', `/api/v1/events?storeId=${a.storeId}`, merchantB);
       const ownEvents = await caller.send('GET /api/v1/events', '/api/v1/events', { headers: merchantB });
       assert.equal(ownEvents.statusCode, 200);
