@@ -134,6 +134,7 @@ function crawlUrls(app: App, sale: Sale, options: { withCapabilities: boolean })
   const tamperedToken = `${first.link.token.slice(0, -3)}xyz`;
   const values: Record<string, string[]> = {
     storeId: [first.storeId, 'sto_01jzzzzzzzzzzzzzzzzzzzzzzz'],
+    channelId: [first.channelId, 'chn_01jzzzzzzzzzzzzzzzzzzzzzzz'],
     slug: [first.storeSlug, 'no-such-brand'],
     productId: [first.productId, event2.productId, 'prd_01jzzzzzzzzzzzzzzzzzzzzzzz'],
     eventId: [first.eventId, event2.id, 'evt_01jzzzzzzzzzzzzzzzzzzzzzzz'],
