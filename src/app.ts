@@ -35,6 +35,8 @@ import { createPaymentsService, type PaymentsService } from './payments/service.
 import { paymentsRoutes } from './payments/routes.ts';
 import { createCheckoutService, type CheckoutService } from './checkout/service.ts';
 import { checkoutRoutes } from './checkout/routes.ts';
+import { createApplicationsService, type ApplicationsService } from './applications/service.ts';
+import { applicationsRoutes } from './applications/routes.ts';
 import { homeRoutes } from './home/routes.ts';
 import { createNotificationsService, type NotificationsService } from './notifications/service.ts';
 import { createDevSender } from './notifications/sender.ts';
@@ -56,6 +58,7 @@ export interface Services {
   checkout: CheckoutService;
   notifications: NotificationsService;
   surplus: SurplusService;
+  applications: ApplicationsService;
 }
 
 export interface Hushsale {
@@ -108,7 +111,8 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   const access = createAccessService(ctx, events);
   const payments = createPaymentsService(ctx);
   const checkout = createCheckoutService(ctx, { catalog, events, access, payments, notifications });
-  const services: Services = { accounts, catalog, pricing, fees, calendar, channels, events, access, payments, checkout, notifications, surplus };
+  const applications = createApplicationsService(ctx, { channels, calendar, events, fees, pricing, notifications });
+  const services: Services = { accounts, catalog, pricing, fees, calendar, channels, events, access, payments, checkout, notifications, surplus, applications };
 
   const app = await buildHttpServer({
     logger: log,
@@ -130,6 +134,7 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   await checkoutRoutes(app, checkout, access);
   await notificationsRoutes(app, notifications, config.limits.noticesPageMax);
   await surplusRoutes(app, surplus);
+  await applicationsRoutes(app, applications);
   await homeRoutes(app);
 
   let prepared: Promise<{ migrationsApplied: string[] }> | null = null;

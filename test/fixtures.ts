@@ -29,7 +29,7 @@ export interface WorldOptions {
 
 let worldCounter = 0;
 
-export async function api<T = Record<string, unknown>>(t: TestApp, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, headers: Record<string, string>, payload?: unknown, expect?: number): Promise<T> {
+export async function api<T = Record<string, unknown>>(t: TestApp, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, headers: Record<string, string>, payload?: unknown, expect?: number): Promise<T> {
   const res = await t.hs.app.inject({ method, url, headers, ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}) });
   if (expect !== undefined) assert.equal(res.statusCode, expect, `${method} ${url} -> ${res.statusCode} ${res.body}`);
   return res.json() as T;

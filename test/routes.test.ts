@@ -92,6 +92,15 @@ const ROLES: Record<string, Role[]> = {
   'GET /api/v1/me/notices': ALL_ROLES,
   'POST /api/v1/me/notices/:id/read': ALL_ROLES,
   'GET /api/v1/stores/:storeId/skus/surplus': STAFF,
+  'POST /api/v1/stores/:storeId/applications': STAFF,
+  'PUT /api/v1/applications/:id': STAFF,
+  'GET /api/v1/applications': STAFF,
+  'GET /api/v1/applications/:id': STAFF,
+  'POST /api/v1/applications/:id/submit': STAFF,
+  'POST /api/v1/applications/:id/withdraw': STAFF,
+  'POST /api/v1/applications/:id/cancel': STAFF,
+  'POST /api/v1/applications/:id/approve': ['operator'],
+  'POST /api/v1/applications/:id/reject': ['operator'],
 };
 
 /** Routes left out of /openapi.json on purpose: HTML pages for people, and the document itself. */
@@ -157,6 +166,14 @@ interface Sample {
   headers?: () => Record<string, string>;
 }
 
+/** A valid clearance-lot draft for the world's store. */
+function lot(world: World) {
+  return {
+    channelId: world.channelId, title: 'lot', wishedDates: ['2026-12-10'], windowStart: '10:00', windowEnd: '22:00', commissionRateBp: 1000,
+    offers: [{ skuId: world.skuId, clearancePriceFen: 100, allocatedUnits: 1, perBuyerLimit: 1, isHero: true }],
+  };
+}
+
 /** A request each route would accept from its allowed role: real ids, valid bodies; fake ids where the route destroys. */
 function samples(world: World, orderId: number): Record<string, Sample> {
   const idem = () => ({ 'idempotency-key': `routes-${unique()}-key` });
@@ -202,6 +219,15 @@ function samples(world: World, orderId: number): Record<string, Sample> {
     'GET /api/v1/me/notices': { url: '/api/v1/me/notices' },
     'POST /api/v1/me/notices/:id/read': { url: '/api/v1/me/notices/ntc_01jzzzzzzzzzzzzzzzzzzzzzzz/read' },
     'GET /api/v1/stores/:storeId/skus/surplus': { url: `/api/v1/stores/${world.storeId}/skus/surplus` },
+    'POST /api/v1/stores/:storeId/applications': { url: `/api/v1/stores/${world.storeId}/applications`, body: () => ({ ...lot(world), title: `lot ${unique()}` }) },
+    'PUT /api/v1/applications/:id': { url: `/api/v1/applications/${FAKE.event}`, body: () => lot(world) },
+    'GET /api/v1/applications': { url: '/api/v1/applications' },
+    'GET /api/v1/applications/:id': { url: `/api/v1/applications/${FAKE.event}` },
+    'POST /api/v1/applications/:id/submit': { url: `/api/v1/applications/${FAKE.event}/submit` },
+    'POST /api/v1/applications/:id/withdraw': { url: `/api/v1/applications/${FAKE.event}/withdraw` },
+    'POST /api/v1/applications/:id/cancel': { url: `/api/v1/applications/${FAKE.event}/cancel` },
+    'POST /api/v1/applications/:id/approve': { url: `/api/v1/applications/${FAKE.event}/approve`, body: () => ({ day: '2026-12-10' }) },
+    'POST /api/v1/applications/:id/reject': { url: `/api/v1/applications/${FAKE.event}/reject`, body: () => ({ reason: 'not this month' }) },
     // Public routes that take a body or act, for the malformed-input suite.
     'POST /api/v1/sessions': { url: '/api/v1/sessions', body: () => ({ apiKey: 'hsk_not_a_key' }) },
     'DELETE /api/v1/sessions': { url: '/api/v1/sessions' },

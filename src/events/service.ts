@@ -2,6 +2,7 @@
 // out of free store stock in the same transaction; ending (or cancelling) one gives back what was
 // not held, exactly once. Nothing here ever writes a SKU's public price (invariant 7).
 import type { AppContext } from '../platform/context.ts';
+import type { Db } from '../platform/db/db.ts';
 import type { CatalogService, SkuForOffer } from '../catalog/service.ts';
 import type { EventStatus } from '../platform/db/schema.ts';
 import { isoUtc } from '../platform/clock.ts';
@@ -82,6 +83,14 @@ export interface EventsService {
   onEventEnded(listener: (eventId: string) => void): void;
 
   createEvent(input: NewEventInput): Promise<EventView>;
+  /**
+   * The event of an approved application, with the application's id, on the caller's transaction
+   * (which also books its calendar day): allocations are carved now, so going live never fails for
+   * stock. INSUFFICIENT_STOCK (with what is left) when stock was sold meanwhile.
+   */
+  createApprovedEvent(trx: Db, input: NewEventInput & { id: string; commissionRateBp: number; termsJson: string }): Promise<void>;
+  /** The checks createEvent makes (window, SKUs of the store, prices below public); call before createApprovedEvent's transaction. */
+  checkNewEvent(input: NewEventInput): Promise<void>;
   /** Newest first; of one store, or of all when storeId is null. */
   listEvents(storeId: string | null, limit: number, cursor: string | undefined): Promise<{ items: EventSummary[]; nextCursor: string | null }>;
   /** Cancels an approved event before its window opens; `by` is the user, recorded with the move. */
@@ -176,6 +185,47 @@ export function createEventsService(ctx: AppContext, catalog: CatalogService, no
   // transaction that flips the row returns stock.
   const lifecycle = createLifecycle(ctx, { notifications, returnAllocation });
 
+  /**
+   * Inserts a scheduled event (checked beforehand by validateNewEvent, which reads outside any
+   * transaction) with its offers and carves each allocation out of store stock, on the caller's transaction: a short SKU throws INSUFFICIENT_STOCK and the caller's transaction rolls
+   * back the event, its offers and every carve so far.
+   */
+  async function insertAndCarve(trx: Db, id: string, input: NewEventInput, approved: { commissionRateBp: number; termsJson: string } | null): Promise<void> {
+    const startsAtMs = Date.parse(input.startsAt);
+    const endsAtMs = Date.parse(input.endsAt);
+    const nowMs = clock.nowMs();
+    const event: store.EventRow = {
+      id,
+      store_id: input.storeId,
+      channel_id: input.channelId,
+      title: input.title,
+      starts_at: isoUtc(startsAtMs),
+      ends_at: isoUtc(endsAtMs),
+      status: 'scheduled',
+      allocation_returned_at: null,
+      created_at: isoUtc(nowMs),
+      commission_rate_bp: approved?.commissionRateBp ?? null,
+      terms_json: approved?.termsJson ?? null,
+    };
+    const offers: store.OfferRow[] = input.offers.map((offer, position) => ({
+      id: newId('off', nowMs),
+      event_id: event.id,
+      sku_id: offer.skuId,
+      clearance_price_fen: offer.clearancePriceFen,
+      allocated_units: offer.allocatedUnits,
+      reserved_units: 0,
+      per_buyer_limit: offer.perBuyerLimit,
+      is_hero: offer.isHero ? 1 : 0,
+      position,
+    }));
+    await store.insertEvent(trx, event, offers);
+    for (const offer of carveOrder(input.offers)) {
+      if (await catalog.takeStock(trx, offer.skuId, offer.allocatedUnits)) continue;
+      const available = (await catalog.stockOf(trx, offer.skuId)) ?? 0;
+      throw new AppError('INSUFFICIENT_STOCK', undefined, { skuId: offer.skuId, requested: offer.allocatedUnits, available });
+    }
+  }
+
   async function validateNewEvent(input: NewEventInput, startsAtMs: number, endsAtMs: number): Promise<Map<string, SkuForOffer>> {
     const skus = new Map((await catalog.getSkusForOffers(input.offers.map((o) => o.skuId))).map((s) => [s.id, s]));
     const issues = [
@@ -202,42 +252,20 @@ export function createEventsService(ctx: AppContext, catalog: CatalogService, no
     phaseOf: (event) => eventPhase(event, clock.nowMs()),
 
     async createEvent(input) {
-      const startsAtMs = Date.parse(input.startsAt);
-      const endsAtMs = Date.parse(input.endsAt);
-      await validateNewEvent(input, startsAtMs, endsAtMs);
+      await validateNewEvent(input, Date.parse(input.startsAt), Date.parse(input.endsAt));
       const nowMs = clock.nowMs();
-      const event: store.EventRow = {
-        id: newId('evt', nowMs),
-        store_id: input.storeId,
-        channel_id: input.channelId,
-        title: input.title,
-        starts_at: isoUtc(startsAtMs),
-        ends_at: isoUtc(endsAtMs),
-        status: 'scheduled',
-        allocation_returned_at: null,
-        created_at: isoUtc(nowMs),
-      };
-      const offers: store.OfferRow[] = input.offers.map((offer, position) => ({
-        id: newId('off', nowMs),
-        event_id: event.id,
-        sku_id: offer.skuId,
-        clearance_price_fen: offer.clearancePriceFen,
-        allocated_units: offer.allocatedUnits,
-        reserved_units: 0,
-        per_buyer_limit: offer.perBuyerLimit,
-        is_hero: offer.isHero ? 1 : 0,
-        position,
-      }));
-      await db.transaction().execute(async (trx) => {
-        await store.insertEvent(trx, event, offers);
-        for (const offer of carveOrder(input.offers)) {
-          if (await catalog.takeStock(trx, offer.skuId, offer.allocatedUnits)) continue;
-          const available = (await catalog.stockOf(trx, offer.skuId)) ?? 0;
-          // Thrown inside the transaction: the event, its offers and every carve so far roll back.
-          throw new AppError('INSUFFICIENT_STOCK', undefined, { skuId: offer.skuId, requested: offer.allocatedUnits, available });
-        }
-      });
-      return requireEventView(event.id);
+      const id = newId('evt', nowMs);
+      await db.transaction().execute((trx) => insertAndCarve(trx, id, input, null));
+      return requireEventView(id);
+    },
+
+    checkNewEvent: async (input) => {
+      await validateNewEvent(input, Date.parse(input.startsAt), Date.parse(input.endsAt));
+    },
+
+    async createApprovedEvent(trx, input) {
+      const { id, commissionRateBp, termsJson, ...event } = input;
+      await insertAndCarve(trx, id, event, { commissionRateBp, termsJson });
     },
 
     async listEvents(storeId, limit, cursor) {

@@ -60,6 +60,12 @@ export interface Config {
   jobIntervalMs: number;
   /** Hours before its start an event enters warm-up (预热: links and kits out, a countdown, no price). */
   warmupHours: number;
+  /** Hours a submitted application holds its day before the hold lapses. */
+  applicationHoldHours: number;
+  /** A merchant may cancel an approved event until this many hours before its start. */
+  applicationCancelLeadHours: number;
+  /** SKUs in one clearance lot. */
+  applicationMaxOffers: number;
   /** Price guard: a clearance discount deeper than this (basis points of the public price) warns. */
   deepDiscountWarnBp: number;
   limits: Limits;
@@ -119,6 +125,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandboxNotifyTwice: env.HUSHSALE_SANDBOX_NOTIFY_TWICE !== '0',
     jobIntervalMs: intFrom(env.HUSHSALE_JOB_INTERVAL_MS, 1000, 'HUSHSALE_JOB_INTERVAL_MS'),
     warmupHours: intFrom(env.HUSHSALE_WARMUP_HOURS, 24, 'HUSHSALE_WARMUP_HOURS'),
+    applicationHoldHours: intFrom(env.HUSHSALE_APPLICATION_HOLD_HOURS, 48, 'HUSHSALE_APPLICATION_HOLD_HOURS'),
+    applicationCancelLeadHours: intFrom(env.HUSHSALE_CANCEL_LEAD_HOURS, 24, 'HUSHSALE_CANCEL_LEAD_HOURS'),
+    applicationMaxOffers: intFrom(env.HUSHSALE_LOT_MAX_SKUS, 20, 'HUSHSALE_LOT_MAX_SKUS'),
     deepDiscountWarnBp: basisPointsFrom(env.HUSHSALE_DEEP_DISCOUNT_WARN_BP, 7000, 'HUSHSALE_DEEP_DISCOUNT_WARN_BP'),
     limits: { ...defaultLimits },
   };

@@ -124,6 +124,16 @@ export const errorCodes = {
     en: 'A clearance price breaks a price rule (not below the public price, or below cost).',
     zh: '清仓价不符合价格规则(未低于公开售价,或低于成本)。',
   },
+  APPLICATION_INVALID: {
+    kind: 'invalid',
+    en: 'The clearance lot cannot be submitted yet: see details.problems.',
+    zh: '清仓货盘尚不能提交:请查看 details.problems。',
+  },
+  NO_FREE_DATE: {
+    kind: 'conflict',
+    en: 'None of the wished dates is free on this channel; wish other dates.',
+    zh: '所选日期在该频道均已被占用,请选择其他日期。',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -11,6 +11,7 @@ import { orderRequestKeyMigration } from './migrations/0002_order_request_key.ts
 import { channelsCalendarMigration } from './migrations/0003_channels_calendar.ts';
 import { pricesFeesMigration } from './migrations/0004_prices_fees.ts';
 import { lifecycleNotificationsMigration } from './migrations/0005_lifecycle_notifications.ts';
+import { applicationsMigration } from './migrations/0006_applications.ts';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -118,6 +119,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0003_channels_calendar': channelsCalendarMigration(dialect),
     '0004_prices_fees': pricesFeesMigration(dialect),
     '0005_lifecycle_notifications': lifecycleNotificationsMigration(dialect),
+    '0006_applications': applicationsMigration,
   };
 }
 

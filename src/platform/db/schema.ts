@@ -145,6 +145,10 @@ export interface EventsTable {
   /** When unsold allocation went back to store stock (set once, at the end). */
   allocation_returned_at: string | null;
   created_at: string;
+  /** Promoter commission of an event approved from an application (basis points). */
+  commission_rate_bp: number | null;
+  /** The fee terms frozen at approval (JSON of EventFeeTerms). */
+  terms_json: string | null;
 }
 
 export interface OffersTable {
@@ -338,7 +342,35 @@ export interface OutboxTable {
   sent_at: string | null;
 }
 
+export interface EventApplicationsTable {
+  /** The id the event gets at approval (evt_...). */
+  id: string;
+  store_id: string;
+  channel_id: string;
+  title: string;
+  /** JSON array of 'YYYY-MM-DD' days (Asia/Shanghai), in order of preference. */
+  wished_dates_json: string;
+  /** 'HH:MM' Asia/Shanghai; an end at or before the start is on the next day. */
+  window_start: string;
+  window_end: string;
+  commission_rate_bp: number;
+  /** JSON array of the lot's offers (skuId, clearancePriceFen, allocatedUnits, perBuyerLimit, isHero). */
+  offers_json: string;
+  status: 'draft' | 'submitted' | 'scheduled' | 'rejected' | 'withdrawn' | 'cancelled';
+  held_day: string | null;
+  hold_expires_at: string | null;
+  scheduled_day: string | null;
+  reject_reason: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  submitted_at: string | null;
+  decided_at: string | null;
+  decided_by: string | null;
+}
+
 export interface Database {
+  event_applications: EventApplicationsTable;
   settings: SettingsTable;
   users: UsersTable;
   api_keys: ApiKeysTable;
