@@ -84,6 +84,9 @@ for (const store of storesUnderTest()) {
       const row = await t.hs.ctx.db.selectFrom('events').select(['terms_json', 'commission_rate_bp']).where('id', '=', draft.id).executeTakeFirstOrThrow();
       assert.equal(row.commission_rate_bp, 1000);
       assert.ok(JSON.parse(row.terms_json ?? 'null').feeRateBp >= 0, 'terms frozen into the event');
+      const moves = await api<{ items?: Array<{ from: string; to: string }>; transitions?: Array<{ from: string; to: string }> }>(t, 'GET', `/api/v1/events/${draft.id}/transitions`, operator, undefined, 200);
+      const list = moves.items ?? moves.transitions ?? [];
+      assert.deepEqual(list.map((m) => `${m.from}->${m.to}`), ['submitted->scheduled']);
       const after = await api<{ days: Array<{ day: string; state: string }> }>(t, 'GET', `/api/v1/channels/${ch.id}/calendar?month=2026-12`, b.merchant, undefined, 200);
       assert.equal(after.days.find((d) => d.day === '2026-12-06')?.state, 'booked');
       const notices = await api<{ items: Array<{ kind: string }> }>(t, 'GET', '/api/v1/me/notices', b.merchant, undefined, 200);

@@ -254,7 +254,7 @@ export function createApplicationsService(ctx: AppContext, deps: ApplicationsDep
         });
         if (!moved) throw new AppError('CONFLICT', 'The application was decided meanwhile.');
         // Carves the allocation out of store stock now: going live later never fails for stock.
-        await deps.events.createApprovedEvent(trx, { ...eventInput, id, commissionRateBp: draft.commissionRateBp, termsJson: JSON.stringify(terms) });
+        await deps.events.createApprovedEvent(trx, { ...eventInput, id, commissionRateBp: draft.commissionRateBp, termsJson: JSON.stringify(terms), approvedBy: principal.userId });
         await deps.notifications.notify(trx, { kind: 'approved', dedupeKey: `application:${id}:approved`, storeId: row.store_id, facts: { eventTitle: row.title, startsAt: isoUtc(startsAtMs), endsAt: isoUtc(endsAtMs) }, data: { eventId: id, day } });
       });
       return reload(id);

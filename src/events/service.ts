@@ -88,7 +88,7 @@ export interface EventsService {
    * (which also books its calendar day): allocations are carved now, so going live never fails for
    * stock. INSUFFICIENT_STOCK (with what is left) when stock was sold meanwhile.
    */
-  createApprovedEvent(trx: Db, input: NewEventInput & { id: string; commissionRateBp: number; termsJson: string }): Promise<void>;
+  createApprovedEvent(trx: Db, input: NewEventInput & { id: string; commissionRateBp: number; termsJson: string; approvedBy: string }): Promise<void>;
   /** The checks createEvent makes (window, SKUs of the store, prices below public); call before createApprovedEvent's transaction. */
   checkNewEvent(input: NewEventInput): Promise<void>;
   /** Newest first; of one store, or of all when storeId is null. */
@@ -264,8 +264,10 @@ export function createEventsService(ctx: AppContext, catalog: CatalogService, no
     },
 
     async createApprovedEvent(trx, input) {
-      const { id, commissionRateBp, termsJson, ...event } = input;
+      const { id, commissionRateBp, termsJson, approvedBy, ...event } = input;
       await insertAndCarve(trx, id, event, { commissionRateBp, termsJson });
+      // The application's review is the event's first recorded move.
+      await recordMove(trx, { eventId: id, from: 'submitted', to: 'scheduled', by: approvedBy, atIso: isoUtc(clock.nowMs()), dueAtIso: null });
     },
 
     async listEvents(storeId, limit, cursor) {
