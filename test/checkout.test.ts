@@ -107,7 +107,9 @@ for (const store of storesUnderTest()) {
       assert.equal(await skuStock(t, world.skuId), 0, 'all stock was carved into the event; the store has none left');
     });
 
-    it('never oversells when two servers with their own books share one database', async () => {
+    // Two servers on one database is the PostgreSQL deployment. Two SQLite connections in one test
+    // process would stall each other: better-sqlite3 waits for the write lock synchronously.
+    it('never oversells when two servers with their own books share one database', { skip: store === 'sqlite' ? 'a PostgreSQL deployment' : false }, async () => {
       const world = await buildWorld(t, { allocatedUnits: 100, perBuyerLimit: 2 });
       const peer = await t.startPeer();
       const buyers = [];
