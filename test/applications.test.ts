@@ -91,6 +91,14 @@ for (const store of storesUnderTest()) {
       assert.equal(after.days.find((d) => d.day === '2026-12-06')?.state, 'booked');
       const notices = await api<{ items: Array<{ kind: string }> }>(t, 'GET', '/api/v1/me/notices', b.merchant, undefined, 200);
       assert.ok(notices.items.some((n) => n.kind === 'approved'));
+
+      // Promoters get their links from warm-up on (24 hours before the start by default).
+      const promoter = (await t.signIn('promoter')).headers;
+      const early = await t.hs.app.inject({ method: 'POST', url: `/api/v1/events/${draft.id}/links`, headers: promoter });
+      assert.equal(early.statusCode, 403);
+      assert.equal(early.json().code, 'WINDOW_NOT_OPEN');
+      t.clock.set('2026-12-05T03:00:00.000Z');
+      await api(t, 'POST', `/api/v1/events/${draft.id}/links`, promoter, undefined, 200);
     });
 
     it('guards prices and shape: errors block submit, warnings do not', async () => {

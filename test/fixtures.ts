@@ -60,7 +60,10 @@ export async function buildWorld(t: TestApp, options: WorldOptions = {}): Promis
     offers: [{ skuId, clearancePriceFen: options.clearancePriceFen ?? 12_345, allocatedUnits: options.allocatedUnits ?? 100, perBuyerLimit: options.perBuyerLimit ?? 2, isHero: true }],
   }, 201);
   const promoter = (await t.signIn('promoter')).headers;
-  const link = await api<World['link']>(t, 'POST', `/api/v1/events/${event.id}/links`, promoter, undefined, 200);
+  // Links open at warm-up: an event further out has none yet (empty fields).
+  const linkRes = await t.hs.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/links`, headers: promoter });
+  assert.ok(linkRes.statusCode === 200 || linkRes.json().code === 'WINDOW_NOT_OPEN', linkRes.body);
+  const link: World['link'] = linkRes.statusCode === 200 ? linkRes.json() : { token: '', url: '', shareCode: '', shareText: '', linkId: '' };
   return { storeId, storeSlug: slug, channelId: channel.id, productId: product.id, skuId, eventId: event.id, offerId: event.offers[0]?.id as string, operator, promoter, link };
 }
 

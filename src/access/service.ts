@@ -171,7 +171,13 @@ export function createAccessService(ctx: AppContext, events: EventsService): Acc
 
     async linkFor(promoterId, eventId) {
       const event = await eventView(eventId);
-      if (!event || phaseAt(event, clock.nowMs()) === 'ended') throw new AppError('NOT_FOUND');
+      const nowMs = clock.nowMs();
+      if (!event || phaseAt(event, nowMs) === 'ended') throw new AppError('NOT_FOUND');
+      // Kits go out at warm-up (预热), by the clock: a late scheduler never holds them back.
+      const warmupAtMs = Date.parse(event.startsAt) - config.warmupHours * 3_600_000;
+      if (nowMs < warmupAtMs) {
+        throw new AppError('WINDOW_NOT_OPEN', `Links open at warm-up, ${config.warmupHours} hours before the start.`, { opensAt: new Date(warmupAtMs).toISOString() });
+      }
       await insertLink(promoterId, eventId);
       const row = await db.selectFrom('promoter_links').selectAll().where('event_id', '=', eventId).where('promoter_id', '=', promoterId).executeTakeFirstOrThrow();
       return toLink(row, event);
