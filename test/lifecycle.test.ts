@@ -79,6 +79,29 @@ for (const store of storesUnderTest()) {
     });
     after(async () => t.close());
 
+    it('texts the channel\'s promoters through the outbox at warm-up and at live, once each, without a price', async () => {
+      const world = await buildWorld(t, { startsInMinutes: 30 * 60, durationMinutes: 120, clearancePriceFen: 34_567 });
+      const mobiles = [];
+      for (let i = 0; i < 3; i++) {
+        const promoter = await t.signIn('promoter');
+        await api(t, 'POST', `/api/v1/channels/${world.channelId}/promoters`, world.operator, { promoterId: promoter.principal.userId }, 201);
+        const row = await t.hs.ctx.db.selectFrom('users').select('mobile').where('id', '=', promoter.principal.userId).executeTakeFirstOrThrow();
+        mobiles.push(row.mobile as string);
+      }
+      const sms = async () => t.hs.ctx.db.selectFrom('outbox').select(['recipient', 'body']).where('channel', '=', 'sms').where('recipient', 'in', mobiles).execute();
+      const startsAtMs = t.clock.nowMs() + 30 * HOUR_MS;
+      t.clock.set(startsAtMs - LEAD_MS);
+      await t.hs.ctx.jobs.runOnce();
+      await t.hs.ctx.jobs.runOnce();
+      const warm = await sms();
+      assert.equal(warm.length, 3, 'one text per promoter at warm-up');
+      assert.ok(warm.every((m) => m.body.includes('开抢') && !m.body.includes('345.67') && !m.body.includes('34567')));
+      t.clock.set(startsAtMs);
+      await t.hs.ctx.jobs.runOnce();
+      await t.hs.ctx.jobs.runOnce();
+      assert.equal((await sms()).length, 6, 'and one more each at live, never twice');
+    });
+
     it('moves scheduled -> warmup -> live -> ended -> settled each on time and not before, recorded and noticed once', async () => {
       const world = await buildWorld(t, { stockUnits: 50, allocatedUnits: 20, startsInMinutes: 30 * 60, durationMinutes: 120 });
       const merchant = (await t.signIn('merchant', { storeId: world.storeId })).headers;

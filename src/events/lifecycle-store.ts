@@ -91,3 +91,15 @@ export async function transitionsOf(db: Db, eventId: string, limit: number): Pro
     .where('event_id', '=', eventId).orderBy('id').limit(limit).execute();
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
+
+/** A page of the mobile numbers of an event's channel promoters, by promoter id (keyset paging). */
+export async function channelPromoterMobiles(db: Db, eventId: string, afterPromoterId: string, limit: number): Promise<Array<{ promoterId: string; mobile: string }>> {
+  const rows = await db.selectFrom('events')
+    .innerJoin('channel_promoters', 'channel_promoters.channel_id', 'events.channel_id')
+    .innerJoin('users', 'users.id', 'channel_promoters.promoter_id')
+    .select(['users.id as promoter_id', 'users.mobile'])
+    .where('events.id', '=', eventId).where('users.mobile', 'is not', null).where('users.disabled_at', 'is', null)
+    .where('users.id', '>', afterPromoterId)
+    .orderBy('users.id').limit(limit).execute();
+  return rows.map((r) => ({ promoterId: r.promoter_id, mobile: r.mobile as string }));
+}

@@ -5,10 +5,10 @@
 import type { AppContext } from '../platform/context.ts';
 import type { Db } from '../platform/db/db.ts';
 import type { EventStatus } from '../platform/db/schema.ts';
-import { isoUtc } from '../platform/clock.ts';
+import { isoUtc, showShanghai } from '../platform/clock.ts';
 import type { NotificationsService } from '../notifications/service.ts';
 import { movesDue, type ScheduledMove } from './rules.ts';
-import { claimMove, dueEvents, transitionsOf, type DueEventRow, type Move } from './lifecycle-store.ts';
+import { channelPromoterMobiles, claimMove, dueEvents, transitionsOf, type DueEventRow, type Move } from './lifecycle-store.ts';
 
 export interface EventTransition {
   from: EventStatus;
@@ -54,6 +54,17 @@ export function moveEvent(trx: Db, move: Move): Promise<boolean> {
 
 const noticeKindOf = { warmup: 'warmup', live: 'live', ended: 'ended' } as const;
 
+/** The job that texts an event's channel promoters at warm-up and live, a page at a time. */
+const PROMOTER_SMS_JOB = 'events.promoter_sms';
+const PROMOTER_SMS_PAGE = 500;
+
+/** What a promoter is texted: the brand, the event and when; never a price. */
+export function promoterSmsText(kind: 'warmup' | 'live', storeName: string, title: string, startsAt: string): string {
+  return kind === 'warmup'
+    ? `【${storeName}】${title} 将于 ${showShanghai(startsAt)} 开抢,您的专属推广链接和口令已可领取。`
+    : `【${storeName}】${title} 已开抢,快把您的专属链接分享到群里吧。`;
+}
+
 export function createLifecycle(ctx: AppContext, deps: LifecycleDeps): Lifecycle {
   const { db, clock, config } = ctx;
   const warmupLeadMs = config.warmupHours * 3_600_000;
@@ -74,9 +85,29 @@ export function createLifecycle(ctx: AppContext, deps: LifecycleDeps): Lifecycle
           data: { eventId: event.id },
         });
       }
+      // Tens of thousands of promoters are texted by a job, a page at a time, outside this move.
+      if (move.to === 'warmup' || move.to === 'live') await ctx.jobs.enqueue(PROMOTER_SMS_JOB, { eventId: event.id, kind: move.to }, clock.nowMs(), trx);
       return true;
     });
   }
+
+  ctx.jobs.on(PROMOTER_SMS_JOB, async (payload) => {
+    const { eventId, kind } = payload as { eventId: string; kind: 'warmup' | 'live' };
+    const event = await db.selectFrom('events').innerJoin('stores', 'stores.id', 'events.store_id')
+      .select(['events.title', 'events.starts_at', 'stores.name as store_name']).where('events.id', '=', eventId).executeTakeFirst();
+    if (!event) return;
+    const text = promoterSmsText(kind, event.store_name, event.title, event.starts_at);
+    // Re-running after a crash writes nothing twice: each message's dedupe key names the number.
+    let after = '';
+    for (;;) {
+      const page = await channelPromoterMobiles(db, eventId, after, PROMOTER_SMS_PAGE);
+      if (page.length === 0) break;
+      await deps.notifications.notify(undefined, {
+        kind: noticeKindOf[kind], dedupeKey: `event:${eventId}:${kind}:promoters`, sms: page.map((p) => ({ mobile: p.mobile, text })), data: { eventId },
+      });
+      after = (page[page.length - 1] as { promoterId: string }).promoterId;
+    }
+  });
 
   return {
     async advanceDue() {
