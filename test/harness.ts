@@ -6,6 +6,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { buildHushsale, type Hushsale } from '../src/app.ts';
+import type { App } from '../src/platform/http.ts';
 import { loadConfig, type Config } from '../src/platform/config.ts';
 import { ManualClock, isoUtc } from '../src/platform/clock.ts';
 import { openDatabase, type DbHandle } from '../src/platform/db/db.ts';
@@ -115,4 +116,22 @@ export async function startTestApp(store: StoreName, overrides: Partial<Config> 
       await cleanup();
     },
   };
+}
+
+/** Every method+path the app registers, read from its radix tree (HEAD twins left out). */
+export function registeredRoutes(app: App): Array<{ method: string; url: string }> {
+  const out: Array<{ method: string; url: string }> = [];
+  const prefixes: string[] = [];
+  for (const line of app.printRoutes().split('\n')) {
+    const match = /^((?:│ {3}| {4})*)[└├]── (.*)$/.exec(line);
+    if (!match) continue;
+    const depth = (match[1] ?? '').length / 4;
+    const node = /^(.*) \(([A-Z, ]+)\)$/.exec(match[2] ?? '');
+    const segment = node ? (node[1] as string) : (match[2] as string);
+    prefixes.length = depth;
+    const url = (prefixes[depth - 1] ?? '') + segment;
+    prefixes[depth] = url;
+    for (const method of node ? (node[2] as string).split(', ') : []) if (method !== 'HEAD') out.push({ method, url });
+  }
+  return out;
 }

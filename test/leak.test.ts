@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LightMyRequestResponse } from 'fastify';
-import { startTestApp, storesUnderTest, type TestApp } from './harness.ts';
+import { registeredRoutes, startTestApp, storesUnderTest, type TestApp } from './harness.ts';
 import { address, api, buildWorld, type World } from './fixtures.ts';
 import type { App } from '../src/platform/http.ts';
 
@@ -25,23 +25,6 @@ const REQUEST_ID = 'leak-crawl-request';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Every method+path the app registers, read from its radix tree (HEAD twins left out). */
-function registeredRoutes(app: App): Array<{ method: string; url: string }> {
-  const out: Array<{ method: string; url: string }> = [];
-  const prefixes: string[] = [];
-  for (const line of app.printRoutes().split('\n')) {
-    const match = /^((?:│ {3}| {4})*)[└├]── (.*)$/.exec(line);
-    if (!match) continue;
-    const depth = (match[1] ?? '').length / 4;
-    const node = /^(.*) \(([A-Z, ]+)\)$/.exec(match[2] ?? '');
-    const segment = node ? (node[1] as string) : (match[2] as string);
-    prefixes.length = depth;
-    const url = (prefixes[depth - 1] ?? '') + segment;
-    prefixes[depth] = url;
-    for (const method of node ? (node[2] as string).split(', ') : []) if (method !== 'HEAD') out.push({ method, url });
-  }
-  return out;
-}
 
 /** A promoter link as POST /api/v1/events/:id/links returns it. */
 type Link = World['link'] & { shareText: string };

@@ -81,7 +81,7 @@ for (const store of storesUnderTest()) {
 
     it('texts the channel\'s promoters through the outbox at warm-up and at live, once each, without a price', async () => {
       const world = await buildWorld(t, { startsInMinutes: 30 * 60, durationMinutes: 120, clearancePriceFen: 34_567 });
-      const mobiles = [];
+      const mobiles: string[] = [];
       for (let i = 0; i < 3; i++) {
         const promoter = await t.signIn('promoter');
         await api(t, 'POST', `/api/v1/channels/${world.channelId}/promoters`, world.operator, { promoterId: promoter.principal.userId }, 201);

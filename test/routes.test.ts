@@ -5,9 +5,9 @@
 // buyer or promoter reads or changes another's data (invariant 5).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestApp, storesUnderTest, nextMobile, type TestApp } from './harness.ts';
+import { registeredRoutes, startTestApp, storesUnderTest, nextMobile, type TestApp } from './harness.ts';
 import { address, api, buildWorld, buyerWithAccess, type World } from './fixtures.ts';
-import { errorResponses, type App } from '../src/platform/http.ts';
+import { errorResponses } from '../src/platform/http.ts';
 import { errorCodes } from '../src/platform/errors.ts';
 import type { Role } from '../src/platform/db/schema.ts';
 
@@ -106,23 +106,6 @@ const ROLES: Record<string, Role[]> = {
 /** Routes left out of /openapi.json on purpose: HTML pages for people, and the document itself. */
 const UNDOCUMENTED = ['GET /', 'GET /openapi.json', 'GET /assets/*', 'GET /e/:token', 'GET /code', 'GET /events/:eventId', 'GET /checkout', 'GET /orders', 'GET /orders/:id', 'GET /sandbox/pay/:id'];
 
-/** Every method+path the app registers, read from its radix tree (HEAD twins left out). */
-function registeredRoutes(app: App): string[] {
-  const out: string[] = [];
-  const prefixes: string[] = [];
-  for (const line of app.printRoutes().split('\n')) {
-    const match = /^((?:│ {3}| {4})*)[└├]── (.*)$/.exec(line);
-    if (!match) continue;
-    const depth = (match[1] ?? '').length / 4;
-    const node = /^(.*) \(([A-Z, ]+)\)$/.exec(match[2] ?? '');
-    const segment = node ? (node[1] as string) : (match[2] as string);
-    prefixes.length = depth;
-    const url = (prefixes[depth - 1] ?? '') + segment;
-    prefixes[depth] = url;
-    for (const method of node ? (node[2] as string).split(', ') : []) if (method !== 'HEAD') out.push(`${method} ${url}`);
-  }
-  return out.sort();
-}
 
 interface OpenApiOperation {
   requestBody?: { required?: boolean };
@@ -276,7 +259,7 @@ for (const store of storesUnderTest()) {
       };
       sampleOf = samples(world, order.id);
       doc = (await t.hs.app.inject({ method: 'GET', url: '/openapi.json' })).json() as OpenApiDoc;
-      routes = registeredRoutes(t.hs.app);
+      routes = registeredRoutes(t.hs.app).map((route) => `${route.method} ${route.url}`).sort();
     });
     after(async () => t.close());
 
