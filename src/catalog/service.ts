@@ -202,6 +202,18 @@ function groupByProduct(skus: store.SkuRow[]): Map<string, store.SkuRow[]> {
   return byProduct;
 }
 
+function toSkuForSale(row: Awaited<ReturnType<typeof store.findSkusWithProduct>>[number]): SkuForSale {
+  return {
+    id: row.id,
+    storeId: row.store_id,
+    productId: row.product_id,
+    productTitle: row.product_title,
+    code: row.code,
+    publicPriceFen: row.public_price_fen,
+    stockUnits: row.stock_units,
+  };
+}
+
 export function createCatalogService(ctx: AppContext, pricing: PricingService): CatalogService {
   const { db } = ctx;
 
@@ -231,28 +243,13 @@ export function createCatalogService(ctx: AppContext, pricing: PricingService): 
 
     async getSkuForSale(skuId) {
       const [row] = await store.findSkusWithProduct(db, [skuId]);
-      if (!row) return null;
-      return {
-        id: row.id,
-        storeId: row.store_id,
-        productId: row.product_id,
-        productTitle: row.product_title,
-        code: row.code,
-        publicPriceFen: row.public_price_fen,
-        stockUnits: row.stock_units,
-      };
+      return row ? toSkuForSale(row) : null;
     },
 
     async getSkusForOffers(skuIds) {
       const rows = await store.findSkusWithProduct(db, [...new Set(skuIds)]);
       return rows.map((row) => ({
-        id: row.id,
-        storeId: row.store_id,
-        productId: row.product_id,
-        productTitle: row.product_title,
-        code: row.code,
-        publicPriceFen: row.public_price_fen,
-        stockUnits: row.stock_units,
+        ...toSkuForSale(row),
         attributes: parseAttributes(row.attributes_json),
         imageUrl: row.image_url ?? row.product_image_url,
       }));
