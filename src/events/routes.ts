@@ -52,11 +52,10 @@ const OfferSchema = Type.Object({
   position: Type.Integer(),
 }, { additionalProperties: false });
 
-const EventSchema = Type.Object({
+/** Fields every view of an event carries. */
+const eventFields = {
   id: Type.String(),
   storeId: Type.String(),
-  storeSlug: Type.String(),
-  storeName: Type.String(),
   channelId: Type.String(),
   title: Type.String(),
   startsAt: Type.String({ format: 'date-time' }),
@@ -64,20 +63,18 @@ const EventSchema = Type.Object({
   status: Status,
   phase: Phase,
   allocationReturnedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+};
+
+const EventSchema = Type.Object({
+  ...eventFields,
+  storeSlug: Type.String(),
+  storeName: Type.String(),
   offers: Type.Array(OfferSchema),
 }, { additionalProperties: false });
 
 const EventSummarySchema = Type.Object({
-  id: Type.String(),
-  storeId: Type.String(),
-  channelId: Type.String(),
-  title: Type.String(),
-  startsAt: Type.String({ format: 'date-time' }),
-  endsAt: Type.String({ format: 'date-time' }),
-  status: Status,
-  phase: Phase,
+  ...eventFields,
   offerCount: Type.Integer(),
-  allocationReturnedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   createdAt: Type.String({ format: 'date-time' }),
 }, { additionalProperties: false });
 
