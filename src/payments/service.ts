@@ -21,6 +21,9 @@ export type Settlement = { outcome: 'accepted' } | { outcome: 'rejected'; reason
 /** Decides, inside the payment's transaction, whether the order takes this payment. */
 export type PaymentSucceededHandler = (trx: Transaction<Database>, payment: PaymentSucceeded) => Promise<Settlement>;
 
+/** Runs inside the payment's transaction after the order took the payment (ledger, fraud checks). */
+export type PaymentAcceptedHandler = (trx: Transaction<Database>, payment: PaymentSucceeded) => Promise<void>;
+
 export interface StartedPayment {
   paymentId: string;
   provider: string;
@@ -48,6 +51,8 @@ export interface PaymentsService {
   /** Handles a provider's notification; 'processed' the first time, 'duplicate' after. */
   handleNotice(providerName: string, headers: Record<string, string | string[] | undefined>, body: unknown): Promise<'processed' | 'duplicate'>;
   onSucceeded(handler: PaymentSucceededHandler): void;
+  /** Adds a step to every accepted payment's transaction, in the order added; a throw rolls it all back. */
+  onAccepted(handler: PaymentAcceptedHandler): void;
   paymentsOfOrder(orderId: number): Promise<PaymentRecord[]>;
   orderIdOfPayment(paymentId: string): Promise<number>;
 }
@@ -59,6 +64,7 @@ export function createPaymentsService(ctx: AppContext): PaymentsService {
   const sandbox = createSandboxProvider(ctx);
   const providers = new Map<string, PaymentProvider>([[sandbox.name, sandbox]]);
   let succeededHandler: PaymentSucceededHandler | null = null;
+  const acceptedHandlers: PaymentAcceptedHandler[] = [];
 
   function providerOf(name: string): PaymentProvider {
     const provider = providers.get(name);
@@ -120,8 +126,11 @@ export function createPaymentsService(ctx: AppContext): PaymentsService {
           .where('id', '=', payment.id).where('status', '=', 'created').executeTakeFirst();
         if (Number(claimed.numUpdatedRows) === 0) return 'duplicate' as const;
         if (!succeededHandler) throw new Error('no handler for succeeded payments');
-        const settlement = await succeededHandler(trx, { orderId: payment.order_id, paymentId: payment.id, amountFen: payment.amount_fen });
-        if (settlement.outcome === 'rejected') {
+        const succeeded = { orderId: payment.order_id, paymentId: payment.id, amountFen: payment.amount_fen };
+        const settlement = await succeededHandler(trx, succeeded);
+        if (settlement.outcome === 'accepted') {
+          for (const handler of acceptedHandlers) await handler(trx, succeeded);
+        } else {
           await trx.updateTable('payments').set({ status: 'refund_pending', note: settlement.reason }).where('id', '=', payment.id).execute();
           await jobs.enqueue(REFUND_JOB, { paymentId: payment.id, reason: settlement.reason }, nowMs, trx);
           log.info({ paymentId: payment.id, orderId: payment.order_id, reason: settlement.reason }, 'payment rejected, refund queued');
@@ -132,6 +141,10 @@ export function createPaymentsService(ctx: AppContext): PaymentsService {
 
     onSucceeded(handler) {
       succeededHandler = handler;
+    },
+
+    onAccepted(handler) {
+      acceptedHandlers.push(handler);
     },
 
     async orderIdOfPayment(paymentId) {

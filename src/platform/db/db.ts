@@ -12,6 +12,7 @@ import { channelsCalendarMigration } from './migrations/0003_channels_calendar.t
 import { pricesFeesMigration } from './migrations/0004_prices_fees.ts';
 import { lifecycleNotificationsMigration } from './migrations/0005_lifecycle_notifications.ts';
 import { applicationsMigration } from './migrations/0006_applications.ts';
+import { promotersLedgerMigration } from './migrations/0007_promoters_ledger.ts';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -120,6 +121,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0004_prices_fees': pricesFeesMigration(dialect),
     '0005_lifecycle_notifications': lifecycleNotificationsMigration(dialect),
     '0006_applications': applicationsMigration,
+    '0007_promoters_ledger': promotersLedgerMigration(dialect),
   };
 }
 

@@ -10,6 +10,8 @@ export type Role = 'operator' | 'merchant' | 'promoter' | 'buyer';
 export type EventStatus = 'draft' | 'submitted' | 'scheduled' | 'warmup' | 'live' | 'ended' | 'settled' | 'rejected' | 'withdrawn' | 'cancelled';
 export type OrderStatus = 'pending_payment' | 'paid' | 'cancelled';
 export type OrderKind = 'event' | 'public';
+export type AttributionMode = 'first_touch' | 'last_touch';
+export type PromoterStatus = 'pending' | 'approved' | 'suspended' | 'banned';
 export type PaymentStatus = 'created' | 'succeeded' | 'refund_pending' | 'refunded';
 
 export interface SettingsTable {
@@ -101,6 +103,10 @@ export interface ChannelsTable {
   min_commission_rate_bp: Generated<number>;
   platform_fee_rate_bp: Generated<number>;
   updated_at: string | null;
+  /** Which promoter an order is credited to when a buyer opened several links (docs/promoters.md). */
+  attribution: Generated<AttributionMode>;
+  /** A team leader's override on a team member's order, bp of the order total, paid out of the platform fee. */
+  leader_override_rate_bp: Generated<number>;
 }
 
 export interface ChannelPromotersTable {
@@ -205,6 +211,14 @@ export interface OrdersTable {
   cancel_reason: string | null;
   /** The Idempotency-Key of the request that made the order. */
   request_key: string | null;
+  shipped_at: string | null;
+  delivered_at: string | null;
+  carrier: string | null;
+  tracking_no: string | null;
+  /** Fen refunded so far (partial refunds add up; never above total_fen). */
+  refunded_fen: Generated<number>;
+  /** A normalised key of the shipping address (fraud checks: one address, many promoters). */
+  address_key: string | null;
 }
 
 export interface PaymentsTable {
@@ -369,7 +383,144 @@ export interface EventApplicationsTable {
   decided_by: string | null;
 }
 
+/** A promoter's side of their account: vetting status, profile, team. */
+export interface PromoterProfilesTable {
+  user_id: string;
+  status: PromoterStatus;
+  status_reason: string | null;
+  wechat_id: string | null;
+  audience_size: Generated<number>;
+  /** JSON array of channel ids the promoter asked to join. */
+  channels_wished_json: Generated<string>;
+  /** 1 for a team leader (团长); CHECK: a leader has no leader (two levels, never deeper). */
+  is_leader: Generated<number>;
+  leader_id: string | null;
+  /** The invite code the promoter joined their team with. */
+  invite_code: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PromoterStatusChangesTable {
+  id: Generated<number>;
+  promoter_id: string;
+  from_status: PromoterStatus;
+  to_status: PromoterStatus;
+  reason: string;
+  by: string;
+  at: string;
+}
+
+export interface PromoterInvitesTable {
+  code: string;
+  leader_id: string;
+  max_uses: number | null;
+  uses: Generated<number>;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface EventCopyTemplatesTable {
+  id: string;
+  event_id: string;
+  title: string;
+  /** Text with {variables} (see sharekit/rules.ts). */
+  body: string;
+  position: Generated<number>;
+  created_by: string;
+  created_at: string;
+  deleted_at: string | null;
+}
+
+export type FraudFlagKind = 'self_purchase' | 'many_promoters_phone' | 'many_promoters_address';
+
+export interface FraudFlagsTable {
+  id: Generated<number>;
+  kind: FraudFlagKind;
+  event_id: string | null;
+  order_id: number | null;
+  promoter_id: string | null;
+  buyer_id: string | null;
+  detail_json: Generated<string>;
+  dedupe_key: string;
+  created_at: string;
+  resolved_at: string | null;
+  resolved_by: string | null;
+}
+
+/** One business fact of the ledger (an order paid, a refund, a release, a payout); append-only. */
+export interface LedgerEntriesTable {
+  id: Generated<number>;
+  kind: string;
+  /** UNIQUE: a fact is recorded once however often it is reported. */
+  dedupe_key: string;
+  order_id: number | null;
+  event_id: string | null;
+  store_id: string | null;
+  memo: Generated<string>;
+  created_at: string;
+}
+
+/** One leg of an entry; an entry's postings sum to zero. Positive: the account's owner is owed more. */
+export interface LedgerPostingsTable {
+  id: Generated<number>;
+  entry_id: number;
+  /** e.g. 'merchant:<storeId>:pending' (see ledger/rules.ts). */
+  account: string;
+  owner_id: string | null;
+  amount_fen: number;
+  created_at: string;
+}
+
+export type PayeeKind = 'promoter' | 'merchant';
+export type PayoutBatchStatus = 'created' | 'submitted' | 'paid' | 'failed';
+
+export interface PayoutBatchesTable {
+  id: string;
+  payee_kind: PayeeKind;
+  provider: string;
+  status: PayoutBatchStatus;
+  total_fen: number;
+  item_count: number;
+  provider_ref: string | null;
+  created_by: string;
+  created_at: string;
+  submitted_at: string | null;
+  paid_at: string | null;
+}
+
+export interface PayoutItemsTable {
+  id: string;
+  batch_id: string;
+  /** A promoter's user id or a merchant's store id. */
+  payee_id: string;
+  amount_fen: number;
+  status: 'pending' | 'paid' | 'failed';
+  failure_reason: string | null;
+  paid_at: string | null;
+}
+
+export interface SandboxPayoutsTable {
+  id: string;
+  merchant_ref: string;
+  total_fen: number;
+  item_count: number;
+  status: 'submitted' | 'paid';
+  created_at: string;
+  paid_at: string | null;
+}
+
 export interface Database {
+  promoter_profiles: PromoterProfilesTable;
+  promoter_status_changes: PromoterStatusChangesTable;
+  promoter_invites: PromoterInvitesTable;
+  event_copy_templates: EventCopyTemplatesTable;
+  fraud_flags: FraudFlagsTable;
+  ledger_entries: LedgerEntriesTable;
+  ledger_postings: LedgerPostingsTable;
+  payout_batches: PayoutBatchesTable;
+  payout_items: PayoutItemsTable;
+  sandbox_payouts: SandboxPayoutsTable;
   event_applications: EventApplicationsTable;
   settings: SettingsTable;
   users: UsersTable;
