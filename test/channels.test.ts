@@ -8,7 +8,7 @@ import { CHANNEL_DEFAULTS, checkChannelTerms } from '../src/channels/rules.ts';
 import { issueSessionToken } from '../src/platform/auth.ts';
 
 describe('channel rules', () => {
-  const ok = { monthlySlotCap: 31, defaultCommissionRateBp: 1000, minCommissionRateBp: 500, platformFeeRateBp: 600 };
+  const ok = { monthlySlotCap: 31, defaultCommissionRateBp: 1000, minCommissionRateBp: 500, platformFeeRateBp: 600, leaderOverrideRateBp: 100 };
   it('accepts the defaults and refuses terms out of range or a default below the minimum', () => {
     assert.deepEqual(checkChannelTerms(ok), []);
     assert.deepEqual(checkChannelTerms({ ...ok, defaultCommissionRateBp: 500 }), []);
@@ -17,6 +17,7 @@ describe('channel rules', () => {
     assert.deepEqual(checkChannelTerms({ ...ok, platformFeeRateBp: 10_001 }).map((i) => i.path), ['/platformFeeRateBp']);
     assert.deepEqual(checkChannelTerms({ ...ok, minCommissionRateBp: 1.5 }).map((i) => i.path), ['/minCommissionRateBp']);
     assert.deepEqual(checkChannelTerms({ ...ok, monthlySlotCap: -1 }).map((i) => i.path), ['/monthlySlotCap']);
+    assert.deepEqual(checkChannelTerms({ ...ok, leaderOverrideRateBp: 10_001 }).map((i) => i.path), ['/leaderOverrideRateBp']);
   });
 });
 
@@ -41,6 +42,7 @@ for (const store of storesUnderTest()) {
       assert.deepEqual({ ...created, id: undefined, createdAt: undefined }, {
         id: undefined, createdAt: undefined, name: '宝妈团', vertical: '母婴', updatedAt: null,
         description: '', monthlySlotCap: 31, defaultCommissionRateBp: 1000, minCommissionRateBp: 500, platformFeeRateBp: 600,
+        leaderOverrideRateBp: 100, attribution: 'last_touch',
       });
       const viaService = await t.hs.services.channels.createChannel({ name: 'Menswear', vertical: '男装' });
       assert.equal(viaService.monthlySlotCap, CHANNEL_DEFAULTS.monthlySlotCap);
@@ -53,7 +55,7 @@ for (const store of storesUnderTest()) {
     });
 
     it('takes every term, and refuses bad ones with VALIDATION_FAILED', async () => {
-      const full = { name: '户外', vertical: 'outdoor', description: '徒步、露营', monthlySlotCap: 8, defaultCommissionRateBp: 1500, minCommissionRateBp: 800, platformFeeRateBp: 300 };
+      const full = { name: '户外', vertical: 'outdoor', description: '徒步、露营', monthlySlotCap: 8, defaultCommissionRateBp: 1500, minCommissionRateBp: 800, platformFeeRateBp: 300, leaderOverrideRateBp: 50, attribution: 'first_touch' };
       const created = await api<Record<string, unknown>>(t, 'POST', '/api/v1/channels', operator, full, 201);
       for (const [key, value] of Object.entries(full)) assert.equal(created[key], value, key);
       const refuse = async (body: Record<string, unknown>, path?: string) => {

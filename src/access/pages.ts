@@ -7,7 +7,7 @@ import { html, page, type SafeHtml } from '../platform/html.ts';
 import { formatYuan } from '../platform/money.ts';
 import { showShanghai } from '../platform/clock.ts';
 import type { AccessService } from './service.ts';
-import { buyerOffers, setAccessCookie } from './view.ts';
+import { accessTokenOf, buyerOffers, setAccessCookie } from './view.ts';
 import type { EventView } from '../events/service.ts';
 
 function notAvailable(): string {
@@ -41,7 +41,7 @@ export async function accessPages(app: App, access: AccessService, secureCookies
   app.get('/e/:token', { schema: { hide: true, params: Type.Object({ token: Type.String({ maxLength: 300 }) }) } }, async (request, reply) => {
     reply.header('cache-control', 'private, no-store');
     try {
-      const opened = await access.open({ link: request.params.token }, request.ip);
+      const opened = await access.open({ link: request.params.token }, request.ip, (eventId) => accessTokenOf(request, access, eventId));
       setAccessCookie(reply, access, opened, secureCookies);
       return reply.redirect(`/events/${opened.grant.eventId}`, 303);
     } catch (error) {

@@ -99,7 +99,7 @@ export async function accessRoutes(app: App, access: AccessService): Promise<voi
   }, async (request, reply) => {
     const { link, code } = request.body;
     if ((link === undefined) === (code === undefined)) throw new AppError('VALIDATION_FAILED', 'Send exactly one of link or code.');
-    const opened = await access.open(link !== undefined ? { link } : { code: code as string }, request.ip);
+    const opened = await access.open(link !== undefined ? { link } : { code: code as string }, request.ip, (eventId) => accessTokenOf(request, access, eventId));
     setAccessCookie(reply, access, opened, secureCookies);
     reply.header('cache-control', 'private, no-store');
     return { ...buyerEvent(opened.event, opened.phase === 'live' ? 'live' : 'warmup'), accessToken: opened.accessToken };

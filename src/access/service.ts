@@ -48,8 +48,13 @@ export interface AccessService {
   linkFor(promoterId: string, eventId: string): Promise<PromoterLink>;
   linksOf(promoterId: string): Promise<PromoterLink[]>;
   revokeLink(linkId: string, by: { userId: string; role: string }): Promise<void>;
-  /** Opens a link token (or a pasted URL) or a share code: ACCESS_INVALID for anything not live or upcoming. */
-  open(input: { link?: string; code?: string }, clientIp: string): Promise<OpenedAccess>;
+  /**
+   * Opens a link token (or a pasted URL) or a share code: ACCESS_INVALID for anything not live or
+   * upcoming. `heldTokenFor` gives the access token the buyer already holds for an event (cookie or
+   * header): under the channel's first-touch rule a valid one is kept, so the first promoter stays
+   * credited; under last touch the newly opened link replaces it.
+   */
+  open(input: { link?: string; code?: string }, clientIp: string, heldTokenFor?: (eventId: string) => string | undefined): Promise<OpenedAccess>;
   /** The grant carried by an access token for this event, or null (forged, other event, revoked link). */
   readAccess(accessToken: string | undefined, eventId: string): Promise<AccessGrant | null>;
   /** The event as buyers see it, cached for a moment (link opens come by the million). */
@@ -198,7 +203,7 @@ export function createAccessService(ctx: AppContext, events: EventsService): Acc
       if (cached) cached.revoked = true;
     },
 
-    async open(input, clientIp) {
+    async open(input, clientIp, heldTokenFor) {
       let link: LinkRow | null = null;
       const nowMs = clock.nowMs();
       if (input.link !== undefined) {
@@ -217,19 +222,26 @@ export function createAccessService(ctx: AppContext, events: EventsService): Acc
       if (!event) throw new AppError('ACCESS_INVALID');
       const phase = phaseAt(event, nowMs);
       if (phase === 'ended') throw new AppError('ACCESS_INVALID');
-      const grant: AccessGrant = { eventId: event.id, linkId: link.id, promoterId: link.promoterId };
       const expiresAtMs = Date.parse(event.endsAt);
+      if (event.attribution === 'first_touch') {
+        const heldToken = heldTokenFor?.(event.id);
+        const held = heldToken ? await readGrant(heldToken, event.id) : null;
+        if (held && heldToken) return { grant: held, accessToken: heldToken, expiresAtMs, phase, event };
+      }
+      const grant: AccessGrant = { eventId: event.id, linkId: link.id, promoterId: link.promoterId };
       const accessToken = signer.seal('access', { e: grant.eventId, l: grant.linkId, p: grant.promoterId, x: expiresAtMs });
       return { grant, accessToken, expiresAtMs, phase, event };
     },
 
-    async readAccess(accessToken, eventId) {
-      if (!accessToken) return null;
-      const value = signer.open('access', accessToken) as { e?: unknown; l?: unknown; p?: unknown; x?: unknown } | null;
-      if (!value || value.e !== eventId || typeof value.l !== 'string' || typeof value.p !== 'string' || typeof value.x !== 'number') return null;
-      const link = await linkById(value.l);
-      if (!link || link.revoked || link.eventId !== eventId) return null;
-      return { eventId, linkId: value.l, promoterId: value.p };
-    },
+    readAccess: readGrant,
   };
+
+  async function readGrant(accessToken: string | undefined, eventId: string): Promise<AccessGrant | null> {
+    if (!accessToken) return null;
+    const value = signer.open('access', accessToken) as { e?: unknown; l?: unknown; p?: unknown; x?: unknown } | null;
+    if (!value || value.e !== eventId || typeof value.l !== 'string' || typeof value.p !== 'string' || typeof value.x !== 'number') return null;
+    const link = await linkById(value.l);
+    if (!link || link.revoked || link.eventId !== eventId) return null;
+    return { eventId, linkId: value.l, promoterId: value.p };
+  }
 }

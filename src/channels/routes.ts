@@ -5,7 +5,7 @@ import type { App } from '../platform/http.ts';
 import { errorResponses } from '../platform/http.ts';
 import { requireRole } from '../platform/auth.ts';
 import { AppError } from '../platform/errors.ts';
-import { BP_MAX, MONTHLY_SLOT_CAP_MAX } from './rules.ts';
+import { ATTRIBUTION_MODES, BP_MAX, MONTHLY_SLOT_CAP_MAX } from './rules.ts';
 import type { ChannelsService } from './service.ts';
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
@@ -19,6 +19,10 @@ const fields = {
   defaultCommissionRateBp: RateBp('Commission offered by default'),
   minCommissionRateBp: RateBp('Lowest commission a brand may offer'),
   platformFeeRateBp: RateBp("The platform's fee"),
+  leaderOverrideRateBp: RateBp("A team leader's override on a team member's order, of the order total, paid out of the platform fee (never above it)"),
+  attribution: Type.Union([Type.Literal(ATTRIBUTION_MODES[0]), Type.Literal(ATTRIBUTION_MODES[1])], {
+    description: 'Which promoter is credited when a buyer opened several links or codes of an event on one device: first_touch (the first stays) or last_touch (the latest replaces it).',
+  }),
 };
 
 const ChannelSchema = Type.Object({
@@ -30,6 +34,8 @@ const ChannelSchema = Type.Object({
   defaultCommissionRateBp: Type.Integer(),
   minCommissionRateBp: Type.Integer(),
   platformFeeRateBp: Type.Integer(),
+  leaderOverrideRateBp: Type.Integer(),
+  attribution: fields.attribution,
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 }, { additionalProperties: false });
@@ -57,7 +63,7 @@ export async function channelsRoutes(app: App, channels: ChannelsService): Promi
     schema: {
       tags: ['channels'],
       summary: 'Create a promoter channel (operator).',
-      description: 'Left out: description "", monthlySlotCap 31, defaultCommissionRateBp 1000, minCommissionRateBp 500, platformFeeRateBp 600. The default commission may not be below the minimum.',
+      description: 'Left out: description "", monthlySlotCap 31, defaultCommissionRateBp 1000, minCommissionRateBp 500, platformFeeRateBp 600, leaderOverrideRateBp 100, attribution last_touch. The default commission may not be below the minimum.',
       security: [{ bearer: [] }],
       body: Type.Object({
         name: fields.name,
@@ -67,6 +73,8 @@ export async function channelsRoutes(app: App, channels: ChannelsService): Promi
         defaultCommissionRateBp: Type.Optional(fields.defaultCommissionRateBp),
         minCommissionRateBp: Type.Optional(fields.minCommissionRateBp),
         platformFeeRateBp: Type.Optional(fields.platformFeeRateBp),
+        leaderOverrideRateBp: Type.Optional(fields.leaderOverrideRateBp),
+        attribution: Type.Optional(fields.attribution),
       }, { additionalProperties: false }),
       response: { 201: ChannelSchema, ...errorResponses },
     },
@@ -117,6 +125,8 @@ export async function channelsRoutes(app: App, channels: ChannelsService): Promi
         defaultCommissionRateBp: Type.Optional(fields.defaultCommissionRateBp),
         minCommissionRateBp: Type.Optional(fields.minCommissionRateBp),
         platformFeeRateBp: Type.Optional(fields.platformFeeRateBp),
+        leaderOverrideRateBp: Type.Optional(fields.leaderOverrideRateBp),
+        attribution: Type.Optional(fields.attribution),
       }, { additionalProperties: false, minProperties: 1 }),
       response: { 200: ChannelSchema, ...errorResponses },
     },

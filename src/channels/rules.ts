@@ -9,7 +9,14 @@ export const CHANNEL_DEFAULTS = {
   defaultCommissionRateBp: 1000,
   minCommissionRateBp: 500,
   platformFeeRateBp: 600,
+  /** A team leader's override: 1% of a team member's order, paid out of the platform fee. */
+  leaderOverrideRateBp: 100,
+  /** The link opened last is credited (what buyers' chats usually mean: the latest share won them). */
+  attribution: 'last_touch',
 } as const;
+
+export const ATTRIBUTION_MODES = ['first_touch', 'last_touch'] as const;
+export type AttributionMode = (typeof ATTRIBUTION_MODES)[number];
 
 /** 100% in basis points. */
 export const BP_MAX = 10_000;
@@ -21,6 +28,7 @@ export interface ChannelTerms {
   defaultCommissionRateBp: number;
   minCommissionRateBp: number;
   platformFeeRateBp: number;
+  leaderOverrideRateBp: number;
 }
 
 export interface Issue {
@@ -38,6 +46,7 @@ export function checkChannelTerms(terms: ChannelTerms): Issue[] {
   inRange('/defaultCommissionRateBp', terms.defaultCommissionRateBp, BP_MAX);
   inRange('/minCommissionRateBp', terms.minCommissionRateBp, BP_MAX);
   inRange('/platformFeeRateBp', terms.platformFeeRateBp, BP_MAX);
+  inRange('/leaderOverrideRateBp', terms.leaderOverrideRateBp, BP_MAX);
   if (issues.length === 0 && terms.defaultCommissionRateBp < terms.minCommissionRateBp) {
     issues.push({ path: '/defaultCommissionRateBp', message: 'must not be below minCommissionRateBp' });
   }

@@ -6,7 +6,7 @@ import type { CalendarService } from '../calendar/service.ts';
 import { isoUtc } from '../platform/clock.ts';
 import { AppError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
-import { CHANNEL_DEFAULTS, checkChannelTerms, type ChannelTerms } from './rules.ts';
+import { CHANNEL_DEFAULTS, checkChannelTerms, type AttributionMode, type ChannelTerms } from './rules.ts';
 import * as store from './store.ts';
 
 export interface Channel extends ChannelTerms {
@@ -14,6 +14,8 @@ export interface Channel extends ChannelTerms {
   name: string;
   vertical: string;
   description: string;
+  /** Which link is credited when a buyer opened several (docs/promoters.md, Attribution). */
+  attribution: AttributionMode;
   createdAt: string;
   updatedAt: string | null;
 }
@@ -30,6 +32,8 @@ export interface NewChannel {
   defaultCommissionRateBp?: number | undefined;
   minCommissionRateBp?: number | undefined;
   platformFeeRateBp?: number | undefined;
+  leaderOverrideRateBp?: number | undefined;
+  attribution?: AttributionMode | undefined;
 }
 
 export type ChannelChanges = Partial<NewChannel>;
@@ -78,6 +82,8 @@ function toChannel(row: store.ChannelRow): Channel {
     defaultCommissionRateBp: row.default_commission_rate_bp,
     minCommissionRateBp: row.min_commission_rate_bp,
     platformFeeRateBp: row.platform_fee_rate_bp,
+    leaderOverrideRateBp: row.leader_override_rate_bp,
+    attribution: row.attribution,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -104,6 +110,7 @@ export function createChannelsService(ctx: AppContext, calendar: CalendarService
         defaultCommissionRateBp: input.defaultCommissionRateBp ?? CHANNEL_DEFAULTS.defaultCommissionRateBp,
         minCommissionRateBp: input.minCommissionRateBp ?? CHANNEL_DEFAULTS.minCommissionRateBp,
         platformFeeRateBp: input.platformFeeRateBp ?? CHANNEL_DEFAULTS.platformFeeRateBp,
+        leaderOverrideRateBp: input.leaderOverrideRateBp ?? CHANNEL_DEFAULTS.leaderOverrideRateBp,
       };
       throwIfIssues(terms);
       const nowMs = clock.nowMs();
@@ -116,6 +123,8 @@ export function createChannelsService(ctx: AppContext, calendar: CalendarService
         default_commission_rate_bp: terms.defaultCommissionRateBp,
         min_commission_rate_bp: terms.minCommissionRateBp,
         platform_fee_rate_bp: terms.platformFeeRateBp,
+        leader_override_rate_bp: terms.leaderOverrideRateBp,
+        attribution: input.attribution ?? CHANNEL_DEFAULTS.attribution,
         created_at: isoUtc(nowMs),
         updated_at: null,
       };
@@ -145,6 +154,8 @@ export function createChannelsService(ctx: AppContext, calendar: CalendarService
           ...(changes.defaultCommissionRateBp !== undefined ? { default_commission_rate_bp: changes.defaultCommissionRateBp } : {}),
           ...(changes.minCommissionRateBp !== undefined ? { min_commission_rate_bp: changes.minCommissionRateBp } : {}),
           ...(changes.platformFeeRateBp !== undefined ? { platform_fee_rate_bp: changes.platformFeeRateBp } : {}),
+          ...(changes.leaderOverrideRateBp !== undefined ? { leader_override_rate_bp: changes.leaderOverrideRateBp } : {}),
+          ...(changes.attribution !== undefined ? { attribution: changes.attribution } : {}),
         }, nowIso);
         if (!written) throw new AppError('NOT_FOUND');
         const updated = await store.findChannel(trx, channelId);

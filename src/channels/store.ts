@@ -1,6 +1,6 @@
 // The channels' SQL: channels with their terms, and which promoters belong to which channel.
 import type { Db } from '../platform/db/db.ts';
-import type { ChannelPromotersTable } from '../platform/db/schema.ts';
+import type { AttributionMode, ChannelPromotersTable } from '../platform/db/schema.ts';
 
 export interface ChannelRow {
   id: string;
@@ -11,15 +11,17 @@ export interface ChannelRow {
   default_commission_rate_bp: number;
   min_commission_rate_bp: number;
   platform_fee_rate_bp: number;
+  leader_override_rate_bp: number;
+  attribution: AttributionMode;
   created_at: string;
   updated_at: string | null;
 }
 
 export type MembershipRow = ChannelPromotersTable;
 
-export type ChannelChanges = Partial<Pick<ChannelRow, 'name' | 'vertical' | 'description' | 'monthly_slot_cap' | 'default_commission_rate_bp' | 'min_commission_rate_bp' | 'platform_fee_rate_bp'>>;
+export type ChannelChanges = Partial<Pick<ChannelRow, 'name' | 'vertical' | 'description' | 'monthly_slot_cap' | 'default_commission_rate_bp' | 'min_commission_rate_bp' | 'platform_fee_rate_bp' | 'leader_override_rate_bp' | 'attribution'>>;
 
-const channelColumns = ['id', 'name', 'vertical', 'description', 'monthly_slot_cap', 'default_commission_rate_bp', 'min_commission_rate_bp', 'platform_fee_rate_bp', 'created_at', 'updated_at'] as const;
+const channelColumns = ['id', 'name', 'vertical', 'description', 'monthly_slot_cap', 'default_commission_rate_bp', 'min_commission_rate_bp', 'platform_fee_rate_bp', 'leader_override_rate_bp', 'attribution', 'created_at', 'updated_at'] as const;
 
 export async function insertChannel(db: Db, row: ChannelRow): Promise<void> {
   await db.insertInto('channels').values(row).execute();

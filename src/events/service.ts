@@ -4,7 +4,7 @@
 import type { AppContext } from '../platform/context.ts';
 import type { Db } from '../platform/db/db.ts';
 import type { CatalogService, SkuForOffer } from '../catalog/service.ts';
-import type { EventStatus } from '../platform/db/schema.ts';
+import type { AttributionMode, EventStatus } from '../platform/db/schema.ts';
 import { isoUtc } from '../platform/clock.ts';
 import { AppError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
@@ -40,6 +40,8 @@ export interface EventView {
   storeSlug: string;
   storeName: string;
   channelId: string;
+  /** The channel's rule for which link is credited when a buyer opened several. */
+  attribution: AttributionMode;
   title: string;
   startsAt: string;
   endsAt: string;
@@ -155,6 +157,7 @@ export function createEventsService(ctx: AppContext, catalog: CatalogService, no
       storeSlug: event.store_slug,
       storeName: event.store_name,
       channelId: event.channel_id,
+      attribution: event.attribution,
       title: event.title,
       startsAt: event.starts_at,
       endsAt: event.ends_at,

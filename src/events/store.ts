@@ -1,6 +1,6 @@
 // The events' SQL: events and offers (and whether a channel exists). Store stock is moved only through the catalog service.
 import type { Db, SqlDialect } from '../platform/db/db.ts';
-import type { EventsTable, OffersTable } from '../platform/db/schema.ts';
+import type { AttributionMode, EventsTable, OffersTable } from '../platform/db/schema.ts';
 
 export type EventRow = EventsTable;
 export type OfferRow = OffersTable;
@@ -8,6 +8,7 @@ export type OfferRow = OffersTable;
 export interface EventWithStoreRow extends EventRow {
   store_slug: string;
   store_name: string;
+  attribution: AttributionMode;
 }
 
 export interface OfferWithSkuRow extends OfferRow {
@@ -51,8 +52,9 @@ export async function listEvents(db: Db, storeId: string | null, limit: number, 
 export async function findEventWithStore(db: Db, eventId: string): Promise<EventWithStoreRow | undefined> {
   return db.selectFrom('events')
     .innerJoin('stores', 'stores.id', 'events.store_id')
+    .innerJoin('channels', 'channels.id', 'events.channel_id')
     .selectAll('events')
-    .select(['stores.slug as store_slug', 'stores.name as store_name'])
+    .select(['stores.slug as store_slug', 'stores.name as store_name', 'channels.attribution'])
     .where('events.id', '=', eventId)
     .executeTakeFirst();
 }
