@@ -83,6 +83,9 @@ export function promotersLedgerMigration(dialect: SqlDialect) {
       // Paid orders of an event by promoter (leaderboards, fraud checks); partial like orders_store_paid.
       await db.schema.createIndex('orders_event_paid').on('orders').columns(['event_id', 'promoter_id'])
         .where(sql.ref('paid_at'), 'is not', null).execute();
+      // Paid orders of an event to one address (fraud checks); the key is written when an order is paid.
+      await db.schema.createIndex('orders_event_address').on('orders').columns(['event_id', 'address_key'])
+        .where(sql.ref('address_key'), 'is not', null).execute();
 
       await db.schema.createTable('fraud_flags')
         .addColumn('id', serialKey, (c) => c.primaryKey())
@@ -173,6 +176,7 @@ export function promotersLedgerMigration(dialect: SqlDialect) {
         'event_copy_templates', 'promoter_invites', 'promoter_status_changes', 'promoter_profiles']) {
         await db.schema.dropTable(table).ifExists().execute();
       }
+      await db.schema.dropIndex('orders_event_address').ifExists().execute();
       await db.schema.dropIndex('orders_event_paid').ifExists().execute();
       for (const column of ['address_key', 'refunded_fen', 'tracking_no', 'carrier', 'delivered_at', 'shipped_at']) {
         await db.schema.alterTable('orders').dropColumn(column).execute();
