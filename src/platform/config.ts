@@ -32,6 +32,23 @@ export interface Limits {
   noticesPageMax: number;
   /** SKUs of one store the surplus ranking reads (it ranks them in memory). */
   surplusSkusMax: number;
+  /** Orders the ledger's release sweep moves out of the hold per run (one transaction each). */
+  releaseBatchMax: number;
+  /** Payees in one payout batch (the rest wait for the next batch). */
+  payoutItemsMax: number;
+  /** Order lines in one statement CSV (ask for a shorter period or one event beyond it). */
+  statementLinesMax: number;
+  /** Copy templates one event may have. */
+  copyTemplatesPerEventMax: number;
+  /** Bytes of rendered posters kept in memory (least recently used go first). */
+  posterCacheBytes: number;
+  /** Time one product picture may take to fetch for a poster, and its largest size. */
+  posterImageTimeoutMs: number;
+  posterImageMaxBytes: number;
+  /** Posters rendered at once; more wait their turn (rendering is CPU work). */
+  posterRendersMax: number;
+  /** Links inserted by one statement of a bulk generation. */
+  bulkLinksBatchRows: number;
 }
 
 export interface Config {
@@ -68,6 +85,14 @@ export interface Config {
   applicationMaxOffers: number;
   /** Price guard: a clearance discount deeper than this (basis points of the public price) warns. */
   deepDiscountWarnBp: number;
+  /** Distinct promoters one buyer (phone) or one address may buy an event through before it is flagged. */
+  fraudPromotersThreshold: number;
+  /** Days after delivery a return is still possible: commission and the merchant's money wait them out. */
+  returnWindowDays: number;
+  /** Without a delivery signal, days after shipping when the hold ends anyway. */
+  autoReleaseDaysAfterShipping: number;
+  /** Posters may fetch product pictures from private addresses (tests only; never in production). */
+  posterImagesFromPrivateHosts: boolean;
   limits: Limits;
 }
 
@@ -101,6 +126,15 @@ export const defaultLimits: Limits = {
   outboxMaxAttempts: 8,
   noticesPageMax: 100,
   surplusSkusMax: 5000,
+  releaseBatchMax: 200,
+  payoutItemsMax: 5000,
+  statementLinesMax: 100_000,
+  copyTemplatesPerEventMax: 10,
+  posterCacheBytes: 64 * 1024 * 1024,
+  posterImageTimeoutMs: 1500,
+  posterImageMaxBytes: 3 * 1024 * 1024,
+  posterRendersMax: 2,
+  bulkLinksBatchRows: 2000,
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -129,6 +163,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     applicationCancelLeadHours: intFrom(env.HUSHSALE_CANCEL_LEAD_HOURS, 24, 'HUSHSALE_CANCEL_LEAD_HOURS'),
     applicationMaxOffers: intFrom(env.HUSHSALE_LOT_MAX_SKUS, 20, 'HUSHSALE_LOT_MAX_SKUS'),
     deepDiscountWarnBp: basisPointsFrom(env.HUSHSALE_DEEP_DISCOUNT_WARN_BP, 7000, 'HUSHSALE_DEEP_DISCOUNT_WARN_BP'),
+    fraudPromotersThreshold: Math.max(2, intFrom(env.HUSHSALE_FRAUD_PROMOTERS_THRESHOLD, 3, 'HUSHSALE_FRAUD_PROMOTERS_THRESHOLD')),
+    returnWindowDays: intFrom(env.HUSHSALE_RETURN_WINDOW_DAYS, 7, 'HUSHSALE_RETURN_WINDOW_DAYS'),
+    autoReleaseDaysAfterShipping: intFrom(env.HUSHSALE_AUTO_RELEASE_DAYS_AFTER_SHIPPING, 15, 'HUSHSALE_AUTO_RELEASE_DAYS_AFTER_SHIPPING'),
+    posterImagesFromPrivateHosts: false,
     limits: { ...defaultLimits },
   };
 }
