@@ -44,6 +44,12 @@ import { notificationsRoutes } from './notifications/routes.ts';
 import { lifecycleRoutes } from './events/lifecycle-routes.ts';
 import { createSurplusService, type SurplusService } from './surplus/service.ts';
 import { surplusRoutes } from './surplus/routes.ts';
+import { createFulfilmentService, type FulfilmentService } from './fulfilment/service.ts';
+import { fulfilmentRoutes } from './fulfilment/routes.ts';
+import { createFraudService, type FraudService } from './fraud/service.ts';
+import { fraudRoutes } from './fraud/routes.ts';
+import { createLeaderboardsService, type LeaderboardsService } from './leaderboards/service.ts';
+import { leaderboardsRoutes } from './leaderboards/routes.ts';
 
 export interface Services {
   accounts: AccountsService;
@@ -59,6 +65,9 @@ export interface Services {
   notifications: NotificationsService;
   surplus: SurplusService;
   applications: ApplicationsService;
+  fulfilment: FulfilmentService;
+  fraud: FraudService;
+  leaderboards: LeaderboardsService;
 }
 
 export interface Hushsale {
@@ -112,7 +121,11 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   const payments = createPaymentsService(ctx);
   const checkout = createCheckoutService(ctx, { catalog, events, access, payments, notifications });
   const applications = createApplicationsService(ctx, { channels, calendar, events, fees, pricing, notifications });
-  const services: Services = { accounts, catalog, pricing, fees, calendar, channels, events, access, payments, checkout, notifications, surplus, applications };
+  const fulfilment = createFulfilmentService(ctx);
+  const fraud = createFraudService(ctx);
+  payments.onAccepted((trx, payment) => fraud.checkPaidOrder(trx, payment));
+  const leaderboards = createLeaderboardsService(ctx);
+  const services: Services = { fulfilment, fraud, leaderboards, accounts, catalog, pricing, fees, calendar, channels, events, access, payments, checkout, notifications, surplus, applications };
 
   const app = await buildHttpServer({
     logger: log,
@@ -135,6 +148,9 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   await notificationsRoutes(app, notifications, config.limits.noticesPageMax);
   await surplusRoutes(app, surplus);
   await applicationsRoutes(app, applications);
+  await fulfilmentRoutes(app, fulfilment);
+  await fraudRoutes(app, fraud);
+  await leaderboardsRoutes(app, leaderboards);
   await homeRoutes(app);
 
   let prepared: Promise<{ migrationsApplied: string[] }> | null = null;

@@ -4,15 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, storesUnderTest, type TestApp } from './harness.ts';
-import { address, api, buildWorld, type World } from './fixtures.ts';
-
-/** A second promoter of the world's channel with their own link. */
-async function secondPromoterLink(t: TestApp, world: World): Promise<{ token: string; shareCode: string; promoterId: string }> {
-  const promoter = await t.signIn('promoter');
-  await api(t, 'POST', `/api/v1/channels/${world.channelId}/promoters`, world.operator, { promoterId: promoter.principal.userId });
-  const link = await api<{ token: string; shareCode: string }>(t, 'POST', `/api/v1/events/${world.eventId}/links`, promoter.headers, undefined, 200);
-  return { ...link, promoterId: promoter.principal.userId };
-}
+import { address, anotherPromoterLink, api, buildWorld, type World } from './fixtures.ts';
 
 async function creditedPromoter(t: TestApp, orderId: number): Promise<string | null> {
   const row = await t.hs.ctx.db.selectFrom('orders').select('promoter_id').where('id', '=', orderId).executeTakeFirstOrThrow();
@@ -46,7 +38,7 @@ for (const store of storesUnderTest()) {
 
     it('credits the link opened last by default (last_touch)', async () => {
       const world = await buildWorld(t);
-      const second = await secondPromoterLink(t, world);
+      const second = await anotherPromoterLink(t, world);
       const channel = await api<{ attribution: string }>(t, 'GET', `/api/v1/channels/${world.channelId}`, world.operator, undefined, 200);
       assert.equal(channel.attribution, 'last_touch');
       const orderId = await buyAfterOpening(world, [{ link: world.link.token }, { code: `复制 ￥${second.shareCode}￥ 打开` }]);
@@ -55,7 +47,7 @@ for (const store of storesUnderTest()) {
 
     it('keeps the first promoter under first_touch, however many links follow', async () => {
       const world = await buildWorld(t);
-      const second = await secondPromoterLink(t, world);
+      const second = await anotherPromoterLink(t, world);
       await api(t, 'PATCH', `/api/v1/channels/${world.channelId}`, world.operator, { attribution: 'first_touch' }, 200);
       t.clock.advanceMs(2000); // past the event view's cache, which carries the rule
       const first = await promoterIdOf(world);
@@ -68,7 +60,7 @@ for (const store of storesUnderTest()) {
 
     it('under first_touch, a first link revoked meanwhile no longer holds: the next one is credited', async () => {
       const world = await buildWorld(t);
-      const second = await secondPromoterLink(t, world);
+      const second = await anotherPromoterLink(t, world);
       await api(t, 'PATCH', `/api/v1/channels/${world.channelId}`, world.operator, { attribution: 'first_touch' }, 200);
       t.clock.advanceMs(2000);
       const buyer = await t.signIn('buyer');
@@ -83,7 +75,7 @@ for (const store of storesUnderTest()) {
 
     it('follows the same rule through the link pages and their cookie', async () => {
       const world = await buildWorld(t);
-      const second = await secondPromoterLink(t, world);
+      const second = await anotherPromoterLink(t, world);
       await api(t, 'PATCH', `/api/v1/channels/${world.channelId}`, world.operator, { attribution: 'first_touch' }, 200);
       t.clock.advanceMs(2000);
       const firstVisit = await t.hs.app.inject({ method: 'GET', url: `/e/${world.link.token}` });

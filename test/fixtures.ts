@@ -75,3 +75,30 @@ export async function buyerWithAccess(t: TestApp, world: World): Promise<{ heade
   const opened = await api<{ accessToken: string }>(t, 'POST', '/api/v1/access', {}, { link: world.link.token }, 200);
   return { headers: { ...buyer.headers, 'x-hushsale-access': opened.accessToken }, userId: buyer.principal.userId };
 }
+
+/** Pays an order through the sandbox cashier and lets the (delayed, doubled) notices arrive. */
+export async function payOrder(t: TestApp, buyerHeaders: Record<string, string>, orderId: number): Promise<void> {
+  const payment = await api<{ payUrl: string }>(t, 'POST', `/api/v1/orders/${orderId}/pay`, { ...buyerHeaders, 'idempotency-key': `pay-${orderId}-${Math.random()}` }, { provider: 'sandbox' }, 200);
+  await api(t, 'POST', `/api/v1/sandbox/payments/${payment.payUrl.split('/').pop() as string}/confirm`, {}, undefined, 200);
+  t.clock.advanceMs(t.config.sandboxNotifyDelayMs * 3 + 2000);
+  await t.hs.ctx.jobs.runOnce();
+}
+
+/** A buyer who opens `linkToken`, reserves `quantity` of the offer and pays; the order id. */
+export async function buyThrough(t: TestApp, linkToken: string, offerId: string, options: { quantity?: number; mobile?: string; shipTo?: Partial<typeof address> } = {}): Promise<{ orderId: number; buyerId: string; headers: Record<string, string> }> {
+  const buyer = await t.signIn('buyer', options.mobile !== undefined ? { mobile: options.mobile } : {});
+  const opened = await api<{ accessToken: string }>(t, 'POST', '/api/v1/access', {}, { link: linkToken }, 200);
+  const headers = { ...buyer.headers, 'x-hushsale-access': opened.accessToken };
+  const order = await api<{ id: number }>(t, 'POST', '/api/v1/orders', { ...headers, 'idempotency-key': `buy-${Math.random()}` },
+    { offerId, quantity: options.quantity ?? 1, address: { ...address, ...(options.shipTo ?? {}) } }, 201);
+  await payOrder(t, buyer.headers, order.id);
+  return { orderId: order.id, buyerId: buyer.principal.userId, headers };
+}
+
+/** Another promoter of the world's channel with their own link for the world's event. */
+export async function anotherPromoterLink(t: TestApp, world: World, options: { mobile?: string } = {}): Promise<{ token: string; shareCode: string; linkId: string; promoterId: string; headers: Record<string, string> }> {
+  const promoter = await t.signIn('promoter', options.mobile !== undefined ? { mobile: options.mobile } : {});
+  await api(t, 'POST', `/api/v1/channels/${world.channelId}/promoters`, world.operator, { promoterId: promoter.principal.userId });
+  const link = await api<{ token: string; shareCode: string; linkId: string }>(t, 'POST', `/api/v1/events/${world.eventId}/links`, promoter.headers, undefined, 200);
+  return { ...link, promoterId: promoter.principal.userId, headers: promoter.headers };
+}

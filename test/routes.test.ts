@@ -101,6 +101,13 @@ const ROLES: Record<string, Role[]> = {
   'POST /api/v1/applications/:id/cancel': STAFF,
   'POST /api/v1/applications/:id/approve': ['operator'],
   'POST /api/v1/applications/:id/reject': ['operator'],
+  'GET /api/v1/stores/:storeId/orders': STAFF,
+  'POST /api/v1/stores/:storeId/orders/:orderId/ship': STAFF,
+  'POST /api/v1/stores/:storeId/orders/:orderId/deliver': STAFF,
+  'GET /api/v1/fraud-flags': ['operator'],
+  'POST /api/v1/fraud-flags/:flagId/resolve': ['operator'],
+  'GET /api/v1/events/:eventId/leaderboard': ['operator', 'merchant', 'promoter'],
+  'GET /api/v1/channels/:channelId/leaderboard': ['operator', 'promoter'],
 };
 
 /** Routes left out of /openapi.json on purpose: HTML pages for people, and the document itself. */
@@ -211,6 +218,13 @@ function samples(world: World, orderId: number): Record<string, Sample> {
     'POST /api/v1/applications/:id/cancel': { url: `/api/v1/applications/${FAKE.event}/cancel` },
     'POST /api/v1/applications/:id/approve': { url: `/api/v1/applications/${FAKE.event}/approve`, body: () => ({ day: '2026-12-10' }) },
     'POST /api/v1/applications/:id/reject': { url: `/api/v1/applications/${FAKE.event}/reject`, body: () => ({ reason: 'not this month' }) },
+    'GET /api/v1/stores/:storeId/orders': { url: `/api/v1/stores/${world.storeId}/orders?shipping=to_ship` },
+    'POST /api/v1/stores/:storeId/orders/:orderId/ship': { url: `/api/v1/stores/${world.storeId}/orders/${FAKE.order}/ship`, body: () => ({ carrier: '顺丰速运', trackingNo: 'SF1234567' }) },
+    'POST /api/v1/stores/:storeId/orders/:orderId/deliver': { url: `/api/v1/stores/${world.storeId}/orders/${FAKE.order}/deliver` },
+    'GET /api/v1/fraud-flags': { url: '/api/v1/fraud-flags?status=open' },
+    'POST /api/v1/fraud-flags/:flagId/resolve': { url: '/api/v1/fraud-flags/999999/resolve', body: () => ({ note: 'checked' }) },
+    'GET /api/v1/events/:eventId/leaderboard': { url: `/api/v1/events/${world.eventId}/leaderboard?by=orders` },
+    'GET /api/v1/channels/:channelId/leaderboard': { url: `/api/v1/channels/${world.channelId}/leaderboard` },
     // Public routes that take a body or act, for the malformed-input suite.
     'POST /api/v1/sessions': { url: '/api/v1/sessions', body: () => ({ apiKey: 'hsk_not_a_key' }) },
     'DELETE /api/v1/sessions': { url: '/api/v1/sessions' },

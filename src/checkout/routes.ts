@@ -62,6 +62,11 @@ const Order = Type.Object({
   cancelledAt: Type.Union([Type.String(), Type.Null()]),
   cancelReason: Type.Union([Type.String(), Type.Null()]),
   address: Address,
+  shippedAt: Type.Union([Type.String(), Type.Null()]),
+  deliveredAt: Type.Union([Type.String(), Type.Null()]),
+  carrier: Type.Union([Type.String(), Type.Null()], { description: 'The carrier, once shipped (e.g. 顺丰速运).' }),
+  trackingNo: Type.Union([Type.String(), Type.Null()]),
+  refundedFen: Type.Integer({ description: 'Refunded so far, in fen.' }),
 });
 
 const Payment = Type.Object({

@@ -251,6 +251,11 @@ export interface OrderRecord {
   address: Record<string, string>;
   buyerId: string;
   promoterId: string | null;
+  shippedAt: string | null;
+  deliveredAt: string | null;
+  carrier: string | null;
+  trackingNo: string | null;
+  refundedFen: number;
 }
 
 function orderQuery(db: Kysely<Database>) {
@@ -262,7 +267,8 @@ function orderQuery(db: Kysely<Database>) {
       'orders.id', 'orders.status', 'orders.kind', 'orders.store_id', 'stores.name as store_name', 'orders.event_id', 'orders.offer_id',
       'orders.sku_id', 'products.title as product_title', 'skus.code as sku_code', 'orders.quantity', 'orders.unit_price_fen',
       'orders.total_fen', 'orders.pay_deadline', 'orders.created_at', 'orders.paid_at', 'orders.cancelled_at', 'orders.cancel_reason',
-      'orders.address_json', 'orders.buyer_id', 'orders.promoter_id',
+      'orders.address_json', 'orders.buyer_id', 'orders.promoter_id', 'orders.shipped_at', 'orders.delivered_at', 'orders.carrier',
+      'orders.tracking_no', 'orders.refunded_fen',
     ]);
 }
 
@@ -274,6 +280,7 @@ function toRecord(r: OrderQueryRow): OrderRecord {
     skuId: r.sku_id, productTitle: r.product_title, skuCode: r.sku_code, quantity: r.quantity, unitPriceFen: r.unit_price_fen,
     totalFen: r.total_fen, payDeadline: r.pay_deadline, createdAt: r.created_at, paidAt: r.paid_at, cancelledAt: r.cancelled_at,
     cancelReason: r.cancel_reason, address: JSON.parse(r.address_json) as Record<string, string>, buyerId: r.buyer_id, promoterId: r.promoter_id,
+    shippedAt: r.shipped_at, deliveredAt: r.delivered_at, carrier: r.carrier, trackingNo: r.tracking_no, refundedFen: r.refunded_fen,
   };
 }
 
