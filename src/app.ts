@@ -44,6 +44,8 @@ import { notificationsRoutes } from './notifications/routes.ts';
 import { lifecycleRoutes } from './events/lifecycle-routes.ts';
 import { createSurplusService, type SurplusService } from './surplus/service.ts';
 import { surplusRoutes } from './surplus/routes.ts';
+import { createSharekitService, type SharekitService } from './sharekit/service.ts';
+import { sharekitRoutes } from './sharekit/routes.ts';
 import { createFulfilmentService, type FulfilmentService } from './fulfilment/service.ts';
 import { fulfilmentRoutes } from './fulfilment/routes.ts';
 import { createFraudService, type FraudService } from './fraud/service.ts';
@@ -65,6 +67,7 @@ export interface Services {
   notifications: NotificationsService;
   surplus: SurplusService;
   applications: ApplicationsService;
+  sharekit: SharekitService;
   fulfilment: FulfilmentService;
   fraud: FraudService;
   leaderboards: LeaderboardsService;
@@ -121,11 +124,12 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   const payments = createPaymentsService(ctx);
   const checkout = createCheckoutService(ctx, { catalog, events, access, payments, notifications });
   const applications = createApplicationsService(ctx, { channels, calendar, events, fees, pricing, notifications });
+  const sharekit = createSharekitService(ctx, access);
   const fulfilment = createFulfilmentService(ctx);
   const fraud = createFraudService(ctx);
   payments.onAccepted((trx, payment) => fraud.checkPaidOrder(trx, payment));
   const leaderboards = createLeaderboardsService(ctx);
-  const services: Services = { fulfilment, fraud, leaderboards, accounts, catalog, pricing, fees, calendar, channels, events, access, payments, checkout, notifications, surplus, applications };
+  const services: Services = { fulfilment, fraud, leaderboards, accounts, catalog, pricing, fees, calendar, channels, events, access, payments, checkout, notifications, surplus, applications, sharekit };
 
   const app = await buildHttpServer({
     logger: log,
@@ -148,6 +152,7 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   await notificationsRoutes(app, notifications, config.limits.noticesPageMax);
   await surplusRoutes(app, surplus);
   await applicationsRoutes(app, applications);
+  await sharekitRoutes(app, sharekit);
   await fulfilmentRoutes(app, fulfilment);
   await fraudRoutes(app, fraud);
   await leaderboardsRoutes(app, leaderboards);

@@ -101,6 +101,13 @@ const ROLES: Record<string, Role[]> = {
   'POST /api/v1/applications/:id/cancel': STAFF,
   'POST /api/v1/applications/:id/approve': ['operator'],
   'POST /api/v1/applications/:id/reject': ['operator'],
+  'GET /api/v1/events/:eventId/kit': ['promoter'],
+  'GET /api/v1/events/:eventId/kit/poster.png': ['promoter'],
+  'GET /api/v1/events/:eventId/copy-templates': STAFF,
+  'POST /api/v1/events/:eventId/copy-templates': STAFF,
+  'PATCH /api/v1/events/:eventId/copy-templates/:id': STAFF,
+  'DELETE /api/v1/events/:eventId/copy-templates/:id': STAFF,
+  'POST /api/v1/events/:eventId/links/bulk': ['operator'],
   'GET /api/v1/stores/:storeId/orders': STAFF,
   'POST /api/v1/stores/:storeId/orders/:orderId/ship': STAFF,
   'POST /api/v1/stores/:storeId/orders/:orderId/deliver': STAFF,
@@ -218,6 +225,13 @@ function samples(world: World, orderId: number): Record<string, Sample> {
     'POST /api/v1/applications/:id/cancel': { url: `/api/v1/applications/${FAKE.event}/cancel` },
     'POST /api/v1/applications/:id/approve': { url: `/api/v1/applications/${FAKE.event}/approve`, body: () => ({ day: '2026-12-10' }) },
     'POST /api/v1/applications/:id/reject': { url: `/api/v1/applications/${FAKE.event}/reject`, body: () => ({ reason: 'not this month' }) },
+    'GET /api/v1/events/:eventId/kit': { url: `/api/v1/events/${world.eventId}/kit` },
+    'GET /api/v1/events/:eventId/kit/poster.png': { url: `/api/v1/events/${world.eventId}/kit/poster.png` },
+    'GET /api/v1/events/:eventId/copy-templates': { url: `/api/v1/events/${world.eventId}/copy-templates` },
+    'POST /api/v1/events/:eventId/copy-templates': { url: `/api/v1/events/${world.eventId}/copy-templates`, body: () => ({ title: `t ${unique()}`, body: '{store} {link}' }) },
+    'PATCH /api/v1/events/:eventId/copy-templates/:id': { url: `/api/v1/events/${world.eventId}/copy-templates/tpl_01jzzzzzzzzzzzzzzzzzzzzzzz`, body: () => ({ title: 'x' }) },
+    'DELETE /api/v1/events/:eventId/copy-templates/:id': { url: `/api/v1/events/${world.eventId}/copy-templates/tpl_01jzzzzzzzzzzzzzzzzzzzzzzz` },
+    'POST /api/v1/events/:eventId/links/bulk': { url: `/api/v1/events/${world.eventId}/links/bulk` },
     'GET /api/v1/stores/:storeId/orders': { url: `/api/v1/stores/${world.storeId}/orders?shipping=to_ship` },
     'POST /api/v1/stores/:storeId/orders/:orderId/ship': { url: `/api/v1/stores/${world.storeId}/orders/${FAKE.order}/ship`, body: () => ({ carrier: '顺丰速运', trackingNo: 'SF1234567' }) },
     'POST /api/v1/stores/:storeId/orders/:orderId/deliver': { url: `/api/v1/stores/${world.storeId}/orders/${FAKE.order}/deliver` },
@@ -307,6 +321,7 @@ for (const store of storesUnderTest()) {
             // A page says it is HTML; a JSON route says JSON.
             const types = Object.keys(content);
             if (url === '/login' || url.startsWith('/s/')) { if (!types.includes('text/html')) problems.push(`${route} ${status}: page not declared text/html (${types.join(',')})`); }
+            else if (url.endsWith('.png')) { if (!types.includes('image/png')) problems.push(`${route} ${status}: image not declared image/png (${types.join(',')})`); }
             else if (!types.includes('application/json')) problems.push(`${route} ${status}: not declared application/json`);
           }
           // Probes answer before readiness; everything else can meet every error of the error handler.

@@ -168,9 +168,8 @@ export function createSharekitService(ctx: AppContext, access: AccessService): S
         const landed = await store.insertLinksSkippingConflicts(trx, rows);
         created += landed.size;
         const missed = pending.filter((id) => !landed.has(id));
-        if (missed.length === 0) break;
         // A row that did not land either met a link made meanwhile (fine) or a share code taken (retry it).
-        const linked = await store.promotersWithLink(trx, event.id, missed);
+        const linked = missed.length > 0 ? await store.promotersWithLink(trx, event.id, missed) : new Set<string>();
         pending = missed.filter((id) => !linked.has(id));
       }
       if (pending.length > 0) throw new Error(`no free share codes for ${pending.length} promoters after ${CODE_ATTEMPTS} attempts`);
