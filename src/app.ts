@@ -44,6 +44,11 @@ import { notificationsRoutes } from './notifications/routes.ts';
 import { lifecycleRoutes } from './events/lifecycle-routes.ts';
 import { createSurplusService, type SurplusService } from './surplus/service.ts';
 import { surplusRoutes } from './surplus/routes.ts';
+import { createLedgerService, type LedgerService } from './ledger/service.ts';
+import { createStatementsService, type StatementsService } from './ledger/statements.ts';
+import { ledgerRoutes } from './ledger/routes.ts';
+import { createPayoutsService, type PayoutsService } from './payouts/service.ts';
+import { payoutsRoutes } from './payouts/routes.ts';
 import { createSharekitService, type SharekitService } from './sharekit/service.ts';
 import { sharekitRoutes } from './sharekit/routes.ts';
 import { createFulfilmentService, type FulfilmentService } from './fulfilment/service.ts';
@@ -67,6 +72,9 @@ export interface Services {
   notifications: NotificationsService;
   surplus: SurplusService;
   applications: ApplicationsService;
+  ledger: LedgerService;
+  statements: StatementsService;
+  payouts: PayoutsService;
   sharekit: SharekitService;
   fulfilment: FulfilmentService;
   fraud: FraudService;
@@ -124,12 +132,16 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   const payments = createPaymentsService(ctx);
   const checkout = createCheckoutService(ctx, { catalog, events, access, payments, notifications });
   const applications = createApplicationsService(ctx, { channels, calendar, events, fees, pricing, notifications });
+  // After checkout (which marks the order paid): the ledger's entry joins every accepted payment's transaction.
+  const ledger = createLedgerService(ctx, { payments });
+  const statements = createStatementsService(ctx, ledger);
+  const payouts = createPayoutsService(ctx, { ledger });
   const sharekit = createSharekitService(ctx, access);
   const fulfilment = createFulfilmentService(ctx);
   const fraud = createFraudService(ctx);
   payments.onAccepted((trx, payment) => fraud.checkPaidOrder(trx, payment));
   const leaderboards = createLeaderboardsService(ctx);
-  const services: Services = { fulfilment, fraud, leaderboards, accounts, catalog, pricing, fees, calendar, channels, events, access, payments, checkout, notifications, surplus, applications, sharekit };
+  const services: Services = { fulfilment, fraud, leaderboards, accounts, catalog, pricing, fees, calendar, channels, events, access, payments, checkout, notifications, surplus, applications, sharekit , ledger, statements, payouts };
 
   const app = await buildHttpServer({
     logger: log,
@@ -152,6 +164,8 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   await notificationsRoutes(app, notifications, config.limits.noticesPageMax);
   await surplusRoutes(app, surplus);
   await applicationsRoutes(app, applications);
+  await ledgerRoutes(app, ledger, statements);
+  await payoutsRoutes(app, payouts);
   await sharekitRoutes(app, sharekit);
   await fulfilmentRoutes(app, fulfilment);
   await fraudRoutes(app, fraud);

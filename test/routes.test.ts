@@ -101,6 +101,18 @@ const ROLES: Record<string, Role[]> = {
   'POST /api/v1/applications/:id/cancel': STAFF,
   'POST /api/v1/applications/:id/approve': ['operator'],
   'POST /api/v1/applications/:id/reject': ['operator'],
+  'GET /api/v1/stores/:storeId/statements': STAFF,
+  'GET /api/v1/stores/:storeId/statements.csv': STAFF,
+  'GET /api/v1/me/statement': ['promoter'],
+  'GET /api/v1/me/statement.csv': ['promoter'],
+  'GET /api/v1/promoters/:promoterId/statement': ['operator'],
+  'GET /api/v1/promoters/:promoterId/statement.csv': ['operator'],
+  'GET /api/v1/me/balance': ['promoter'],
+  'GET /api/v1/ledger/audit': ['operator'],
+  'POST /api/v1/payout-batches': ['operator'],
+  'POST /api/v1/payout-batches/:id/submit': ['operator'],
+  'GET /api/v1/payout-batches': ['operator'],
+  'GET /api/v1/payout-batches/:id': ['operator'],
   'GET /api/v1/events/:eventId/kit': ['promoter'],
   'GET /api/v1/events/:eventId/kit/poster.png': ['promoter'],
   'GET /api/v1/events/:eventId/copy-templates': STAFF,
@@ -225,6 +237,19 @@ function samples(world: World, orderId: number): Record<string, Sample> {
     'POST /api/v1/applications/:id/cancel': { url: `/api/v1/applications/${FAKE.event}/cancel` },
     'POST /api/v1/applications/:id/approve': { url: `/api/v1/applications/${FAKE.event}/approve`, body: () => ({ day: '2026-12-10' }) },
     'POST /api/v1/applications/:id/reject': { url: `/api/v1/applications/${FAKE.event}/reject`, body: () => ({ reason: 'not this month' }) },
+    'GET /api/v1/stores/:storeId/statements': { url: `/api/v1/stores/${world.storeId}/statements?eventId=${world.eventId}` },
+    'GET /api/v1/stores/:storeId/statements.csv': { url: `/api/v1/stores/${world.storeId}/statements.csv?from=2026-11-01&to=2026-11-30&lang=zh` },
+    'GET /api/v1/me/statement': { url: `/api/v1/me/statement?eventId=${world.eventId}` },
+    'GET /api/v1/me/statement.csv': { url: '/api/v1/me/statement.csv?from=2026-11-01&to=2026-11-30' },
+    'GET /api/v1/promoters/:promoterId/statement': { url: `/api/v1/promoters/${FAKE.promoter}/statement?from=2026-11-01&to=2026-11-30` },
+    'GET /api/v1/promoters/:promoterId/statement.csv': { url: `/api/v1/promoters/${FAKE.promoter}/statement.csv?eventId=${world.eventId}` },
+    'GET /api/v1/me/balance': { url: '/api/v1/me/balance' },
+    'GET /api/v1/ledger/audit': { url: '/api/v1/ledger/audit' },
+    // Payouts act on nothing real here: no balance is available yet (409 NOTHING_TO_PAY), the batch to submit is fake.
+    'POST /api/v1/payout-batches': { url: '/api/v1/payout-batches', headers: idem, body: () => ({ payeeKind: 'promoter' }) },
+    'POST /api/v1/payout-batches/:id/submit': { url: '/api/v1/payout-batches/pob_01jzzzzzzzzzzzzzzzzzzzzzzz/submit', headers: idem },
+    'GET /api/v1/payout-batches': { url: '/api/v1/payout-batches?status=paid' },
+    'GET /api/v1/payout-batches/:id': { url: '/api/v1/payout-batches/pob_01jzzzzzzzzzzzzzzzzzzzzzzz' },
     'GET /api/v1/events/:eventId/kit': { url: `/api/v1/events/${world.eventId}/kit` },
     'GET /api/v1/events/:eventId/kit/poster.png': { url: `/api/v1/events/${world.eventId}/kit/poster.png` },
     'GET /api/v1/events/:eventId/copy-templates': { url: `/api/v1/events/${world.eventId}/copy-templates` },
@@ -321,6 +346,7 @@ for (const store of storesUnderTest()) {
             // A page says it is HTML; a JSON route says JSON.
             const types = Object.keys(content);
             if (url === '/login' || url.startsWith('/s/')) { if (!types.includes('text/html')) problems.push(`${route} ${status}: page not declared text/html (${types.join(',')})`); }
+            else if (url.endsWith('.csv')) { if (!types.includes('text/csv')) problems.push(`${route} ${status}: CSV not declared text/csv (${types.join(',')})`); }
             else if (url.endsWith('.png')) { if (!types.includes('image/png')) problems.push(`${route} ${status}: image not declared image/png (${types.join(',')})`); }
             else if (!types.includes('application/json')) problems.push(`${route} ${status}: not declared application/json`);
           }
@@ -440,6 +466,9 @@ for (const store of storesUnderTest()) {
       await refuse('GET /api/v1/events/:eventId', `/api/v1/events/${a.eventId}`, merchantB);
       await refuse('GET /api/v1/events/:eventId/transitions', `/api/v1/events/${a.eventId}/transitions`, merchantB);
       await refuse('GET /api/v1/stores/:storeId/skus/surplus', `/api/v1/stores/${a.storeId}/skus/surplus`, merchantB);
+      await refuse('GET /api/v1/stores/:storeId/statements', `/api/v1/stores/${a.storeId}/statements?eventId=${a.eventId}`, merchantB);
+      await refuse('GET /api/v1/stores/:storeId/statements', `/api/v1/stores/${other.storeId}/statements?eventId=${a.eventId}`, merchantB);
+      await refuse('GET /api/v1/stores/:storeId/statements.csv', `/api/v1/stores/${a.storeId}/statements.csv?from=2026-11-01&to=2026-11-30`, merchantB);
       await refuse('GET /api/v1/events', `/api/v1/events?storeId=${a.storeId}`, merchantB);
       const ownEvents = await caller.send('GET /api/v1/events', '/api/v1/events', { headers: merchantB });
       assert.equal(ownEvents.statusCode, 200);

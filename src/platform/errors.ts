@@ -134,6 +134,21 @@ export const errorCodes = {
     en: 'None of the wished dates is free on this channel; wish other dates.',
     zh: '所选日期在该频道均已被占用,请选择其他日期。',
   },
+  REFUND_TOO_LARGE: {
+    kind: 'conflict',
+    en: 'A refund cannot exceed what is left of the paid order.',
+    zh: '退款金额不能超过订单剩余可退金额。',
+  },
+  NOTHING_TO_PAY: {
+    kind: 'conflict',
+    en: 'No payee has an available balance to pay out.',
+    zh: '没有可结算的余额。',
+  },
+  STATEMENT_TOO_LARGE: {
+    kind: 'invalid',
+    en: 'This statement has too many orders for one file: ask for a shorter period or one event.',
+    zh: '该对账单订单过多,请缩短时间范围或按活动查询。',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -13,6 +13,7 @@ import { pricesFeesMigration } from './migrations/0004_prices_fees.ts';
 import { lifecycleNotificationsMigration } from './migrations/0005_lifecycle_notifications.ts';
 import { applicationsMigration } from './migrations/0006_applications.ts';
 import { promotersLedgerMigration } from './migrations/0007_promoters_ledger.ts';
+import { ledgerMigration } from './migrations/0010_ledger.ts';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -122,6 +123,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0005_lifecycle_notifications': lifecycleNotificationsMigration(dialect),
     '0006_applications': applicationsMigration,
     '0007_promoters_ledger': promotersLedgerMigration(dialect),
+    '0010_ledger': ledgerMigration,
   };
 }
 

@@ -219,6 +219,8 @@ export interface OrdersTable {
   refunded_fen: Generated<number>;
   /** A normalised key of the shipping address (fraud checks: one address, many promoters). */
   address_key: string | null;
+  /** When the order's money left the hold (return window closed) or it was fully refunded first (migration 0010). */
+  released_at: Generated<string | null>;
 }
 
 export interface PaymentsTable {
@@ -510,7 +512,40 @@ export interface SandboxPayoutsTable {
   paid_at: string | null;
 }
 
+/** The split of one paid order, written once beside its 'order_paid' ledger entry (see ledger/rules.ts). */
+export interface LedgerOrderPartsTable {
+  order_id: number;
+  store_id: string;
+  event_id: string | null;
+  /** The promoter the order is credited to (null: a public-store order). */
+  promoter_id: string | null;
+  /** Their team leader when an override was owed (null otherwise). */
+  leader_id: string | null;
+  total_fen: number;
+  commission_fen: number;
+  /** Paid out of fee_fen. */
+  override_fen: number;
+  /** The platform fee charged (after the event's discount), override included. */
+  fee_fen: number;
+  /** The fee at the channel's base rate, before any discount. */
+  fee_gross_fen: number;
+  merchant_fen: number;
+  commission_rate_bp: number;
+  fee_rate_bp: number;
+  override_rate_bp: number;
+  paid_at: string;
+}
+
+/** One row per payee kind; a payout batch updates it first, so batch creations run one at a time. */
+export interface PayoutGuardsTable {
+  payee_kind: PayeeKind;
+  last_batch_id: string | null;
+  updated_at: string | null;
+}
+
 export interface Database {
+  ledger_order_parts: LedgerOrderPartsTable;
+  payout_guards: PayoutGuardsTable;
   promoter_profiles: PromoterProfilesTable;
   promoter_status_changes: PromoterStatusChangesTable;
   promoter_invites: PromoterInvitesTable;
