@@ -123,11 +123,16 @@ const ROLES: Record<string, Role[]> = {
   'GET /api/v1/stores/:storeId/orders': STAFF,
   'POST /api/v1/stores/:storeId/orders/:orderId/ship': STAFF,
   'POST /api/v1/stores/:storeId/orders/:orderId/deliver': STAFF,
+  'GET /api/v1/stores/:storeId/shipments': STAFF,
+  'POST /api/v1/stores/:storeId/shipments/import': STAFF,
   'GET /api/v1/fraud-flags': ['operator'],
   'POST /api/v1/fraud-flags/:flagId/resolve': ['operator'],
   'GET /api/v1/events/:eventId/leaderboard': ['operator', 'merchant', 'promoter'],
   'GET /api/v1/channels/:channelId/leaderboard': ['operator', 'promoter'],
 };
+
+/** Content types a download route may declare instead of JSON. */
+const FILE_TYPES = ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'];
 
 /** Routes left out of /openapi.json on purpose: HTML pages for people, and the document itself. */
 const UNDOCUMENTED = ['GET /', 'GET /openapi.json', 'GET /assets/*', 'GET /e/:token', 'GET /code', 'GET /events/:eventId', 'GET /checkout', 'GET /orders', 'GET /orders/:id', 'GET /sandbox/pay/:id'];
@@ -260,6 +265,8 @@ function samples(world: World, orderId: number): Record<string, Sample> {
     'GET /api/v1/stores/:storeId/orders': { url: `/api/v1/stores/${world.storeId}/orders?shipping=to_ship` },
     'POST /api/v1/stores/:storeId/orders/:orderId/ship': { url: `/api/v1/stores/${world.storeId}/orders/${FAKE.order}/ship`, body: () => ({ carrier: '顺丰速运', trackingNo: 'SF1234567' }) },
     'POST /api/v1/stores/:storeId/orders/:orderId/deliver': { url: `/api/v1/stores/${world.storeId}/orders/${FAKE.order}/deliver` },
+    'GET /api/v1/stores/:storeId/shipments': { url: `/api/v1/stores/${world.storeId}/shipments?format=csv` },
+    'POST /api/v1/stores/:storeId/shipments/import': { url: `/api/v1/stores/${world.storeId}/shipments/import` },
     'GET /api/v1/fraud-flags': { url: '/api/v1/fraud-flags?status=open' },
     'POST /api/v1/fraud-flags/:flagId/resolve': { url: '/api/v1/fraud-flags/999999/resolve', body: () => ({ note: 'checked' }) },
     'GET /api/v1/events/:eventId/leaderboard': { url: `/api/v1/events/${world.eventId}/leaderboard?by=orders` },
@@ -348,6 +355,8 @@ for (const store of storesUnderTest()) {
             if (url === '/login' || url.startsWith('/s/')) { if (!types.includes('text/html')) problems.push(`${route} ${status}: page not declared text/html (${types.join(',')})`); }
             else if (url.endsWith('.csv')) { if (!types.includes('text/csv')) problems.push(`${route} ${status}: CSV not declared text/csv (${types.join(',')})`); }
             else if (url.endsWith('.png')) { if (!types.includes('image/png')) problems.push(`${route} ${status}: image not declared image/png (${types.join(',')})`); }
+            // A file download (CSV, XLSX) declares only file types, each with a schema.
+            else if (types.length > 0 && types.every((type) => FILE_TYPES.includes(type))) continue;
             else if (!types.includes('application/json')) problems.push(`${route} ${status}: not declared application/json`);
           }
           // Probes answer before readiness; everything else can meet every error of the error handler.
