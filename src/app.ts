@@ -57,6 +57,8 @@ import { createFraudService, type FraudService } from './fraud/service.ts';
 import { fraudRoutes } from './fraud/routes.ts';
 import { createLeaderboardsService, type LeaderboardsService } from './leaderboards/service.ts';
 import { leaderboardsRoutes } from './leaderboards/routes.ts';
+import { createPromotersService, type PromotersService } from './promoters/service.ts';
+import { promotersRoutes } from './promoters/routes.ts';
 
 export interface Services {
   accounts: AccountsService;
@@ -79,6 +81,7 @@ export interface Services {
   fulfilment: FulfilmentService;
   fraud: FraudService;
   leaderboards: LeaderboardsService;
+  promoters: PromotersService;
 }
 
 export interface Hushsale {
@@ -137,11 +140,12 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   const statements = createStatementsService(ctx, ledger);
   const payouts = createPayoutsService(ctx, { ledger });
   const sharekit = createSharekitService(ctx, access);
+  const promoters = createPromotersService(ctx, access);
   const fulfilment = createFulfilmentService(ctx);
   const fraud = createFraudService(ctx);
   payments.onAccepted((trx, payment) => fraud.checkPaidOrder(trx, payment));
   const leaderboards = createLeaderboardsService(ctx);
-  const services: Services = { fulfilment, fraud, leaderboards, accounts, catalog, pricing, fees, calendar, channels, events, access, payments, checkout, notifications, surplus, applications, sharekit , ledger, statements, payouts };
+  const services: Services = { fulfilment, fraud, leaderboards, accounts, catalog, pricing, fees, calendar, channels, events, access, payments, checkout, notifications, surplus, applications, promoters, sharekit, ledger, statements, payouts };
 
   const app = await buildHttpServer({
     logger: log,
@@ -167,6 +171,7 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   await ledgerRoutes(app, ledger, statements);
   await payoutsRoutes(app, payouts);
   await sharekitRoutes(app, sharekit);
+  await promotersRoutes(app, promoters);
   await fulfilmentRoutes(app, fulfilment);
   await fraudRoutes(app, fraud);
   await leaderboardsRoutes(app, leaderboards);

@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, storesUnderTest, type TestApp } from './harness.ts';
-import { api } from './fixtures.ts';
+import { api, promoterInChannel } from './fixtures.ts';
 
 let counter = 0;
 
@@ -93,7 +93,7 @@ for (const store of storesUnderTest()) {
       assert.ok(notices.items.some((n) => n.kind === 'approved'));
 
       // Promoters get their links from warm-up on (24 hours before the start by default).
-      const promoter = (await t.signIn('promoter')).headers;
+      const promoter = (await promoterInChannel(t, operator, ch.id)).headers;
       const early = await t.hs.app.inject({ method: 'POST', url: `/api/v1/events/${draft.id}/links`, headers: promoter });
       assert.equal(early.statusCode, 403);
       assert.equal(early.json().code, 'WINDOW_NOT_OPEN');

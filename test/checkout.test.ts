@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, storesUnderTest, type TestApp } from './harness.ts';
-import { address, api, buildWorld, buyerWithAccess } from './fixtures.ts';
+import { address, api, buildWorld, buyerWithAccess, promoterInChannel } from './fixtures.ts';
 
 let keyCounter = 0;
 const key = () => `test-key-${process.pid}-${++keyCounter}`;
@@ -134,7 +134,7 @@ for (const store of storesUnderTest()) {
       assert.equal(results.filter((r) => r.statusCode === 201).length, 3);
       assert.ok(results.filter((r) => r.statusCode !== 201).every((r) => r.json().code === 'LIMIT_REACHED'));
       // Another promoter's link does not reset the count.
-      const other = (await t.signIn('promoter')).headers;
+      const other = (await promoterInChannel(t, world.operator, world.channelId)).headers;
       const link2 = await api<{ token: string }>(t, 'POST', `/api/v1/events/${world.eventId}/links`, other, undefined, 200);
       const opened = await api<{ accessToken: string }>(t, 'POST', '/api/v1/access', {}, { link: link2.token }, 200);
       const again = await reserve(t, { ...buyer.headers, 'x-hushsale-access': opened.accessToken }, { offerId: world.offerId });

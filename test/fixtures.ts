@@ -13,6 +13,7 @@ export interface World {
   offerId: string;
   operator: Record<string, string>;
   promoter: Record<string, string>;
+  promoterId: string;
   link: { token: string; url: string; shareCode: string; shareText: string; linkId: string };
 }
 
@@ -59,12 +60,22 @@ export async function buildWorld(t: TestApp, options: WorldOptions = {}): Promis
     endsAt: new Date(startsAtMs + (options.durationMinutes ?? 12 * 60) * 60_000).toISOString(),
     offers: [{ skuId, clearancePriceFen: options.clearancePriceFen ?? 12_345, allocatedUnits: options.allocatedUnits ?? 100, perBuyerLimit: options.perBuyerLimit ?? 2, isHero: true }],
   }, 201);
-  const promoter = (await t.signIn('promoter')).headers;
+  const signedIn = await t.signIn('promoter');
+  const promoter = signedIn.headers;
+  // Links go only to approved members of the event's channel.
+  await api(t, 'POST', `/api/v1/channels/${channel.id}/promoters`, operator, { promoterId: signedIn.principal.userId }, 201);
   // Links open at warm-up: an event further out has none yet (empty fields).
   const linkRes = await t.hs.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/links`, headers: promoter });
   assert.ok(linkRes.statusCode === 200 || linkRes.json().code === 'WINDOW_NOT_OPEN', linkRes.body);
   const link: World['link'] = linkRes.statusCode === 200 ? linkRes.json() : { token: '', url: '', shareCode: '', shareText: '', linkId: '' };
-  return { storeId, storeSlug: slug, channelId: channel.id, productId: product.id, skuId, eventId: event.id, offerId: event.offers[0]?.id as string, operator, promoter, link };
+  return { storeId, storeSlug: slug, channelId: channel.id, productId: product.id, skuId, eventId: event.id, offerId: event.offers[0]?.id as string, operator, promoter, promoterId: signedIn.principal.userId, link };
+}
+
+/** Another approved promoter, a member of the channel (links go only to members): their headers and id. */
+export async function promoterInChannel(t: TestApp, operator: Record<string, string>, channelId: string): Promise<{ headers: Record<string, string>; id: string }> {
+  const signedIn = await t.signIn('promoter');
+  await api(t, 'POST', `/api/v1/channels/${channelId}/promoters`, operator, { promoterId: signedIn.principal.userId }, 201);
+  return { headers: signedIn.headers, id: signedIn.principal.userId };
 }
 
 export const address = { name: '张三', mobile: '13800138000', province: '浙江省', city: '杭州市', district: '西湖区', detail: '文三路 1 号' };

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LightMyRequestResponse } from 'fastify';
 import { registeredRoutes, startTestApp, storesUnderTest, type TestApp } from './harness.ts';
-import { address, api, buildWorld, type World } from './fixtures.ts';
+import { address, api, buildWorld, promoterInChannel, type World } from './fixtures.ts';
 import type { App } from '../src/platform/http.ts';
 
 const PUBLIC_FEN = [99_900, 88_800] as const;
@@ -87,6 +87,7 @@ async function liveSale(t: TestApp) {
     storeId: first.storeId, channelId: channel2.id, title: '毛衫专场 Sweaters', startsAt: new Date(t.clock.nowMs()).toISOString(), endsAt: new Date(t.clock.nowMs() + 12 * 3_600_000).toISOString(),
     offers: [{ skuId: sku2, clearancePriceFen: HIDDEN_FEN[1], allocatedUnits: 50, perBuyerLimit: 5, isHero: true }],
   }, 201);
+  await api(t, 'POST', `/api/v1/channels/${channel2.id}/promoters`, first.operator, { promoterId: first.promoterId }, 201);
   const link2 = await api<Link>(t, 'POST', `/api/v1/events/${event2.id}/links`, first.promoter, undefined, 200);
 
   // A buyer holding access to both events, with an event order and a payment started on it.
@@ -118,6 +119,7 @@ function crawlUrls(app: App, sale: Sale, options: { withCapabilities: boolean })
   const values: Record<string, string[]> = {
     storeId: [first.storeId, 'sto_01jzzzzzzzzzzzzzzzzzzzzzzz'],
     channelId: [first.channelId, 'chn_01jzzzzzzzzzzzzzzzzzzzzzzz'],
+    promoterId: [first.promoterId, 'usr_01jzzzzzzzzzzzzzzzzzzzzzzz'],
     slug: [first.storeSlug, 'no-such-brand'],
     productId: [first.productId, event2.productId, 'prd_01jzzzzzzzzzzzzzzzzzzzzzzz'],
     eventId: [first.eventId, event2.id, 'evt_01jzzzzzzzzzzzzzzzzzzzzzzz'],
@@ -320,7 +322,7 @@ for (const store of storesUnderTest()) {
       tampered.push(`${first.link.token}x`, `${first.link.token}.`, `${first.link.token}==`, `${first.link.token}%00`, `${event2.link.linkId}.${signature}`, `${linkId}.${event2.link.token.split('.')[1]}`, `${linkId}.`, linkId, 'hello');
 
       // A link revoked by its promoter, the access it granted stops working too.
-      const otherPromoter = (await t.signIn('promoter')).headers;
+      const otherPromoter = (await promoterInChannel(t, first.operator, first.channelId)).headers;
       const doomed = await api<Link>(t, 'POST', `/api/v1/events/${first.eventId}/links`, otherPromoter, undefined, 200);
       const grantedBefore = await openLink(t, { link: doomed.token });
       assert.equal(grantedBefore.status, 200);

@@ -56,6 +56,20 @@ const ROLES: Record<string, Role[]> = {
   'POST /api/v1/merchants': ['operator'],
   'GET /api/v1/merchants': ['operator'],
   'POST /api/v1/promoters': ['operator'],
+  'GET /api/v1/promoters': ['operator'],
+  'GET /api/v1/promoters/:promoterId': ['operator'],
+  'POST /api/v1/promoters/:promoterId/approve': ['operator'],
+  'POST /api/v1/promoters/:promoterId/suspend': ['operator'],
+  'POST /api/v1/promoters/:promoterId/ban': ['operator'],
+  'POST /api/v1/promoters/:promoterId/reinstate': ['operator'],
+  'POST /api/v1/promoters/:promoterId/leader': ['operator'],
+  'GET /api/v1/me/promoter-profile': ['promoter'],
+  'PUT /api/v1/me/promoter-profile': ['promoter'],
+  'POST /api/v1/me/invites': ['promoter'],
+  'GET /api/v1/me/invites': ['promoter'],
+  'POST /api/v1/me/invites/:code/revoke': ['promoter'],
+  'POST /api/v1/me/team/join': ['promoter'],
+  'GET /api/v1/me/team': ['promoter'],
   'POST /api/v1/api-keys': STAFF,
   'GET /api/v1/api-keys': STAFF,
   'DELETE /api/v1/api-keys/:id': STAFF,
@@ -160,7 +174,7 @@ class Caller {
   readonly calls: Call[] = [];
   constructor(private readonly t: TestApp) {}
   async send(route: string, url: string, options: { headers?: Record<string, string>; payload?: string | object; contentType?: string } = {}) {
-    const method = route.split(' ')[0] as 'GET' | 'POST' | 'PATCH' | 'DELETE';
+    const method = route.split(' ')[0] as 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (options.contentType !== undefined) headers['content-type'] = options.contentType;
     const payload = typeof options.payload === 'object' ? JSON.stringify(options.payload) : options.payload;
@@ -197,6 +211,21 @@ function samples(world: World, orderId: number): Record<string, Sample> {
     'POST /api/v1/merchants': { url: '/api/v1/merchants', body: () => ({ storeName: '新品牌', storeSlug: `route-${unique()}`, displayName: 'Staff' }) },
     'GET /api/v1/merchants': { url: '/api/v1/merchants' },
     'POST /api/v1/promoters': { url: '/api/v1/promoters', body: () => ({ mobile: nextMobile(), displayName: '团长' }) },
+    'GET /api/v1/promoters': { url: '/api/v1/promoters?status=approved&limit=5' },
+    'GET /api/v1/promoters/:promoterId': { url: `/api/v1/promoters/${FAKE.promoter}` },
+    // Vetting acts on a fake promoter: suspending the world's would stop its link for later tests.
+    'POST /api/v1/promoters/:promoterId/approve': { url: `/api/v1/promoters/${FAKE.promoter}/approve`, body: () => ({ reason: 'vouched' }) },
+    'POST /api/v1/promoters/:promoterId/suspend': { url: `/api/v1/promoters/${FAKE.promoter}/suspend`, body: () => ({ reason: 'spam' }) },
+    'POST /api/v1/promoters/:promoterId/ban': { url: `/api/v1/promoters/${FAKE.promoter}/ban`, body: () => ({ reason: 'fraud' }) },
+    'POST /api/v1/promoters/:promoterId/reinstate': { url: `/api/v1/promoters/${FAKE.promoter}/reinstate`, body: () => ({ reason: 'appeal' }) },
+    'POST /api/v1/promoters/:promoterId/leader': { url: `/api/v1/promoters/${FAKE.promoter}/leader`, body: () => ({ isLeader: true }) },
+    'GET /api/v1/me/promoter-profile': { url: '/api/v1/me/promoter-profile' },
+    'PUT /api/v1/me/promoter-profile': { url: '/api/v1/me/promoter-profile', body: () => ({ displayName: '推广者', audienceSize: 120, channelsWished: [world.channelId] }) },
+    'POST /api/v1/me/invites': { url: '/api/v1/me/invites', body: () => ({ maxUses: 3 }) },
+    'GET /api/v1/me/invites': { url: '/api/v1/me/invites' },
+    'POST /api/v1/me/invites/:code/revoke': { url: '/api/v1/me/invites/AAAAAAAA/revoke' },
+    'POST /api/v1/me/team/join': { url: '/api/v1/me/team/join', body: () => ({ inviteCode: 'AAAAAAAA' }) },
+    'GET /api/v1/me/team': { url: '/api/v1/me/team' },
     'POST /api/v1/api-keys': { url: '/api/v1/api-keys', body: () => ({ label: 'ci' }) },
     'GET /api/v1/api-keys': { url: '/api/v1/api-keys' },
     'DELETE /api/v1/api-keys/:id': { url: `/api/v1/api-keys/${FAKE.key}` },

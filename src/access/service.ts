@@ -8,6 +8,7 @@ import { newId } from '../platform/ids.ts';
 import { AppError } from '../platform/errors.ts';
 import type { EventView, EventsService } from '../events/service.ts';
 import { extractShareCode, linkTokenFromText, phaseAt, shareCodeFrom, shareText, splitLinkToken, type Phase } from './rules.ts';
+import { mayShare } from '../promoters/rules.ts';
 
 export interface AccessGrant {
   eventId: string;
@@ -41,6 +42,7 @@ interface LinkRow {
   eventId: string;
   promoterId: string;
   shareCode: string;
+  /** True when the link gives no access: revoked, or its promoter may not share (not approved). */
   revoked: boolean;
 }
 
@@ -48,6 +50,8 @@ export interface AccessService {
   linkFor(promoterId: string, eventId: string): Promise<PromoterLink>;
   linksOf(promoterId: string): Promise<PromoterLink[]>;
   revokeLink(linkId: string, by: { userId: string; role: string }): Promise<void>;
+  /** Drops a promoter's links from the cache after a vetting move: the next open reads their status anew. */
+  forgetPromoterLinks(promoterId: string): void;
   /**
    * Opens a link token (or a pasted URL) or a share code: ACCESS_INVALID for anything not live or
    * upcoming. `heldTokenFor` gives the access token the buyer already holds for an event (cookie or
@@ -106,20 +110,41 @@ export function createAccessService(ctx: AppContext, events: EventsService): Acc
     return row;
   }
 
-  async function linkById(linkId: string): Promise<LinkRow | null> {
-    const cached = linkCache.get(linkId);
-    if (cached) return cached;
-    const row = await db.selectFrom('promoter_links').selectAll().where('id', '=', linkId).executeTakeFirst();
+  // Bumped by forgetPromoterLinks: a lookup that started before a vetting move does not cache what it read.
+  let linkEpoch = 0;
+
+  /** One indexed query: the link by a unique key, with its promoter's status by primary key. */
+  async function loadLink(column: 'id' | 'share_code', value: string): Promise<LinkRow | null> {
+    const epoch = linkEpoch;
+    const row = await db.selectFrom('promoter_links')
+      .leftJoin('promoter_profiles', 'promoter_profiles.user_id', 'promoter_links.promoter_id')
+      .select(['promoter_links.id', 'promoter_links.event_id', 'promoter_links.promoter_id', 'promoter_links.share_code', 'promoter_links.revoked_at', 'promoter_profiles.status'])
+      .where(`promoter_links.${column}`, '=', value)
+      .executeTakeFirst();
     if (!row) return null;
-    return remember({ id: row.id, eventId: row.event_id, promoterId: row.promoter_id, shareCode: row.share_code, revoked: row.revoked_at !== null });
+    const link = { id: row.id, eventId: row.event_id, promoterId: row.promoter_id, shareCode: row.share_code, revoked: row.revoked_at !== null || !mayShare(row.status) };
+    return epoch === linkEpoch ? remember(link) : link;
+  }
+
+  async function linkById(linkId: string): Promise<LinkRow | null> {
+    return linkCache.get(linkId) ?? loadLink('id', linkId);
   }
 
   async function linkByCode(code: string): Promise<LinkRow | null> {
     const cachedId = codeCache.get(code);
     if (cachedId) return linkById(cachedId);
-    const row = await db.selectFrom('promoter_links').selectAll().where('share_code', '=', code).executeTakeFirst();
-    if (!row) return null;
-    return remember({ id: row.id, eventId: row.event_id, promoterId: row.promoter_id, shareCode: row.share_code, revoked: row.revoked_at !== null });
+    return loadLink('share_code', code);
+  }
+
+  /** Only an approved promoter who belongs to the event's channel gets a link. */
+  async function checkMayShareIn(promoterId: string, channelId: string): Promise<void> {
+    const row = await db.selectFrom('promoter_profiles')
+      .leftJoin('channel_promoters', (join) => join.onRef('channel_promoters.promoter_id', '=', 'promoter_profiles.user_id').on('channel_promoters.channel_id', '=', channelId))
+      .select(['promoter_profiles.status', 'channel_promoters.channel_id'])
+      .where('promoter_profiles.user_id', '=', promoterId)
+      .executeTakeFirst();
+    if (!mayShare(row?.status)) throw new AppError('PROMOTER_NOT_APPROVED');
+    if (!row?.channel_id) throw new AppError('NOT_CHANNEL_MEMBER');
   }
 
   async function eventView(eventId: string): Promise<EventView | null> {
@@ -178,6 +203,7 @@ export function createAccessService(ctx: AppContext, events: EventsService): Acc
       const event = await eventView(eventId);
       const nowMs = clock.nowMs();
       if (!event || phaseAt(event, nowMs) === 'ended') throw new AppError('NOT_FOUND');
+      await checkMayShareIn(promoterId, event.channelId);
       // Kits go out at warm-up (预热), by the clock: a late scheduler never holds them back.
       const warmupAtMs = Date.parse(event.startsAt) - config.warmupHours * 3_600_000;
       if (nowMs < warmupAtMs) {
@@ -201,6 +227,16 @@ export function createAccessService(ctx: AppContext, events: EventsService): Acc
       await db.updateTable('promoter_links').set({ revoked_at: isoUtc(clock.nowMs()) }).where('id', '=', linkId).where('revoked_at', 'is', null).execute();
       const cached = linkCache.get(linkId);
       if (cached) cached.revoked = true;
+    },
+
+    forgetPromoterLinks(promoterId) {
+      linkEpoch += 1;
+      // A scan, not an index: vetting moves are rare and the cache is bounded (LINK_CACHE_MAX).
+      for (const [linkId, link] of linkCache) {
+        if (link.promoterId !== promoterId) continue;
+        linkCache.delete(linkId);
+        codeCache.delete(link.shareCode);
+      }
     },
 
     async open(input, clientIp, heldTokenFor) {

@@ -5,7 +5,7 @@ import type { AppContext } from '../platform/context.ts';
 import { issueSessionToken, readSessionToken, type Principal } from '../platform/auth.ts';
 import { isoUtc, type Clock } from '../platform/clock.ts';
 import type { Db } from '../platform/db/db.ts';
-import type { ApiKeysTable, Role, UsersTable } from '../platform/db/schema.ts';
+import type { ApiKeysTable, PromoterStatus, Role, UsersTable } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors.ts';
 import { newId, randomToken, sha256Hex } from '../platform/ids.ts';
 import { maskMobile } from '../platform/log.ts';
@@ -181,6 +181,26 @@ export function createAccountsService(ctx: AppContext, sms: SmsSender): Accounts
     return { token, expiresAt: isoUtc(expiresAtMs), expiresAtMs, role: principal.role, userId: principal.userId };
   };
 
+  /** The user of (role, mobile), made if absent; a promoter also gets a profile, in the same transaction. */
+  async function insertMobileUser(role: MobileRole, mobile: string, displayName: string, promoterStatus: PromoterStatus, nowMs: number): Promise<UsersTable & { created: boolean }> {
+    const nowIso = isoUtc(nowMs);
+    return db.transaction().execute(async (trx) => {
+      const created = await store.insertMobileUserIfAbsent(trx, {
+        id: newId('usr', nowMs),
+        role,
+        mobile,
+        display_name: displayName,
+        store_id: null,
+        created_at: nowIso,
+        disabled_at: null,
+      });
+      const user = await store.findUserByMobile(trx, role, mobile);
+      if (!user) throw new Error('a user inserted or found a moment ago is missing');
+      if (role === 'promoter') await store.insertPromoterProfileIfAbsent(trx, user.id, promoterStatus, nowIso);
+      return { ...user, created };
+    });
+  }
+
   ctx.jobs.addSweep('accounts.otp-cleanup', () =>
     store.deleteOtpsBefore(db, isoUtc(clock.nowMs() - OTP_RETENTION_MS), OTP_SWEEP_BATCH));
 
@@ -250,17 +270,8 @@ export function createAccountsService(ctx: AppContext, sms: SmsSender): Accounts
       if (!codesEqual(otpHash(mobile, role, code), sent.codeHash)) throw new AppError('OTP_INVALID');
       if (!(await store.consumeOtp(db, sent.id, nowIso))) throw new AppError('OTP_INVALID');
 
-      await store.insertMobileUserIfAbsent(db, {
-        id: newId('usr', nowMs),
-        role,
-        mobile,
-        display_name: `${role === 'buyer' ? '买家' : '推广者'} ${mobile.slice(-4)}`,
-        store_id: null,
-        created_at: nowIso,
-        disabled_at: null,
-      });
-      const user = await store.findUserByMobile(db, role, mobile);
-      if (!user) throw new Error('a user inserted or found a moment ago is missing');
+      // A promoter signing up starts pending: operators vet them (docs/promoters.md).
+      const user = await insertMobileUser(role, mobile, `${role === 'buyer' ? '买家' : '推广者'} ${mobile.slice(-4)}`, 'pending', nowMs);
       if (user.disabled_at !== null) throw new AppError('FORBIDDEN');
       return grant({ userId: user.id, role: user.role, storeId: user.store_id });
     },
@@ -333,19 +344,9 @@ export function createAccountsService(ctx: AppContext, sms: SmsSender): Accounts
 
     async addPromoter(mobile, displayName) {
       if (!isValidMobile(mobile)) throw new AppError('VALIDATION_FAILED');
-      const nowMs = clock.nowMs();
-      const created = await store.insertMobileUserIfAbsent(db, {
-        id: newId('usr', nowMs),
-        role: 'promoter',
-        mobile,
-        display_name: displayName,
-        store_id: null,
-        created_at: isoUtc(nowMs),
-        disabled_at: null,
-      });
-      const user = await store.findUserByMobile(db, 'promoter', mobile);
-      if (!user) throw new Error('a promoter inserted or found a moment ago is missing');
-      return { promoter: userView(user), created };
+      // The operator vouches for a promoter they add: approved at once (an existing profile stays as it is).
+      const user = await insertMobileUser('promoter', mobile, displayName, 'approved', clock.nowMs());
+      return { promoter: userView(user), created: user.created };
     },
 
     async createApiKey(principal, label) {

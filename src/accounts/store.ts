@@ -1,7 +1,7 @@
 // The SQL of the accounts feature: users, API keys, one-time codes, stores. Every function takes
 // the database or a transaction, so the service decides what runs together.
 import type { Kysely } from 'kysely';
-import type { ApiKeysTable, Database, Role, StoresTable, UsersTable } from '../platform/db/schema.ts';
+import type { ApiKeysTable, Database, PromoterStatus, Role, StoresTable, UsersTable } from '../platform/db/schema.ts';
 
 type Db = Kysely<Database>;
 
@@ -41,6 +41,14 @@ export async function findUser(db: Db, userId: string): Promise<UsersTable | und
 export async function insertMobileUserIfAbsent(db: Db, user: UsersTable): Promise<boolean> {
   const result = await db.insertInto('users').values(user)
     .onConflict((oc) => oc.columns(['role', 'mobile']).where('mobile', 'is not', null).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+}
+
+/** A promoter's profile (vetting status), unless they have one; true when this call made it. */
+export async function insertPromoterProfileIfAbsent(db: Db, userId: string, status: PromoterStatus, nowIso: string): Promise<boolean> {
+  const result = await db.insertInto('promoter_profiles').values({ user_id: userId, status, status_reason: null, wechat_id: null, leader_id: null, invite_code: null, created_at: nowIso, updated_at: nowIso })
+    .onConflict((oc) => oc.column('user_id').doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
 }

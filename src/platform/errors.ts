@@ -134,6 +134,36 @@ export const errorCodes = {
     en: 'None of the wished dates is free on this channel; wish other dates.',
     zh: '所选日期在该频道均已被占用,请选择其他日期。',
   },
+  PROMOTER_NOT_APPROVED: {
+    kind: 'forbidden',
+    en: 'Your promoter account is not approved (pending review, suspended or banned).',
+    zh: '您的推广者账号未获批准(审核中、已暂停或已封禁)。',
+  },
+  NOT_CHANNEL_MEMBER: {
+    kind: 'forbidden',
+    en: "You are not a member of this event's channel.",
+    zh: '您不是该活动所属频道的成员。',
+  },
+  NOT_TEAM_LEADER: {
+    kind: 'forbidden',
+    en: 'Only a team leader may do this.',
+    zh: '只有团长可以执行此操作。',
+  },
+  INVITE_INVALID: {
+    kind: 'not_found',
+    en: 'This invite code is not valid (unknown, revoked or used up).',
+    zh: '该邀请码无效(不存在、已作废或已用完)。',
+  },
+  TEAM_DEPTH: {
+    kind: 'conflict',
+    en: 'Teams have two levels only: a team leader cannot join a team, and a team member cannot become a leader.',
+    zh: '团队只有两级:团长不能加入其他团队,团队成员也不能成为团长。',
+  },
+  TEAM_ALREADY_JOINED: {
+    kind: 'conflict',
+    en: 'You are already in a team; members stay in the team they joined (no switching).',
+    zh: '您已加入团队;成员不能更换团队。',
+  },
   REFUND_TOO_LARGE: {
     kind: 'conflict',
     en: 'A refund cannot exceed what is left of the paid order.',

@@ -14,6 +14,7 @@ import { lifecycleNotificationsMigration } from './migrations/0005_lifecycle_not
 import { applicationsMigration } from './migrations/0006_applications.ts';
 import { promotersLedgerMigration } from './migrations/0007_promoters_ledger.ts';
 import { ledgerMigration } from './migrations/0010_ledger.ts';
+import { promotersMigration } from './migrations/0008_promoters.ts';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -123,6 +124,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0005_lifecycle_notifications': lifecycleNotificationsMigration(dialect),
     '0006_applications': applicationsMigration,
     '0007_promoters_ledger': promotersLedgerMigration(dialect),
+    '0008_promoters': promotersMigration,
     '0010_ledger': ledgerMigration,
   };
 }

@@ -399,6 +399,8 @@ export interface PromoterProfilesTable {
   leader_id: string | null;
   /** The invite code the promoter joined their team with. */
   invite_code: string | null;
+  /** When the promoter joined their team (migration 0008). */
+  team_joined_at: string | null;
   created_at: string;
   updated_at: string;
 }
