@@ -26,6 +26,7 @@ export async function demoCommand(): Promise<void> {
       '',
       '  Other promoters\' links:',
       ...demo.links.slice(1).map((l) => `    ${l.promoter}: ${l.url}   code ${l.shareCode}`),
+      `  Team leader (团长) ${demo.team.leader} leads: ${demo.team.members.join(', ')}`,
       '',
       '  To buy: open the link, pick an item, sign in with any mainland mobile number (the code is',
       '  printed in the server\'s log by the development SMS sender), order, then pay in the sandbox.',

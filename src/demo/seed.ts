@@ -9,6 +9,8 @@ export interface DemoSeed {
   eventTitle: string;
   endsAt: string;
   links: Array<{ promoter: string; url: string; shareCode: string; shareText: string }>;
+  /** The demo's team: a leader (团长) and the promoter in their team. */
+  team: { leader: string; members: string[] };
   merchantApiKey: string;
 }
 
@@ -38,8 +40,8 @@ const products = [
 
 const promoters = [
   { mobile: '13800000001', name: '宝妈群主 Lily' },
-  { mobile: '13800000002', name: '户外团长 Chen' },
-  { mobile: '13800000003', name: 'KOC 小王' },
+  { mobile: '13800000002', name: '户外团长 Chen', isLeader: true },
+  { mobile: '13800000003', name: 'KOC 小王', inTeam: true },
 ];
 
 async function freeSlug(hs: Hushsale, base: string): Promise<string> {
@@ -52,7 +54,7 @@ async function freeSlug(hs: Hushsale, base: string): Promise<string> {
 }
 
 export async function seedDemo(hs: Hushsale): Promise<DemoSeed> {
-  const { accounts, catalog, channels: channelsService, events, access } = hs.services;
+  const { accounts, catalog, channels: channelsService, events, access, promoters: promotersService } = hs.services;
   const { config, clock } = hs.ctx;
   const storeSlug = await freeSlug(hs, 'beiling');
   const merchant = await accounts.createMerchant({
@@ -90,9 +92,27 @@ export async function seedDemo(hs: Hushsale): Promise<DemoSeed> {
     offers,
   });
 
+  // Added by the operator, so approved (one who signed up by SMS first is approved here), in the
+  // channel; Chen leads a team that 小王 joined with Chen's invite code. Runs again without harm.
   const links = [];
+  let leaderId: string | null = null;
+  const team: DemoSeed['team'] = { leader: '', members: [] };
   for (const p of promoters) {
     const { promoter } = await accounts.addPromoter(p.mobile, p.name);
+    if ((await promotersService.standing(promoter.id))?.status === 'pending') await promotersService.vet(promoter.id, 'approve', { reason: 'demo' }, 'demo');
+    await channelsService.addPromoter(channel.id, promoter.id);
+    if (p.isLeader) {
+      await promotersService.setLeader(promoter.id, true);
+      leaderId = promoter.id;
+      team.leader = p.name;
+    }
+    if (p.inTeam && leaderId) {
+      if ((await promotersService.standing(promoter.id))?.leaderId === null) {
+        const invite = await promotersService.createInvite(leaderId, 1);
+        await promotersService.joinTeam(promoter.id, invite.code);
+      }
+      team.members.push(p.name);
+    }
     const link = await access.linkFor(promoter.id, event.id);
     links.push({ promoter: p.name, url: link.url, shareCode: link.shareCode, shareText: link.shareText });
   }
@@ -103,6 +123,7 @@ export async function seedDemo(hs: Hushsale): Promise<DemoSeed> {
     eventTitle: event.title,
     endsAt: event.endsAt,
     links,
+    team,
     merchantApiKey: merchant.apiKey.key,
   };
 }
