@@ -1,6 +1,6 @@
 // The SQL of the accounts feature: users, API keys, one-time codes, stores. Every function takes
 // the database or a transaction, so the service decides what runs together.
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { ApiKeysTable, Database, PromoterStatus, Role, StoresTable, UsersTable } from '../platform/db/schema.ts';
 
 type Db = Kysely<Database>;
@@ -89,7 +89,7 @@ export async function revokeKeyOf(db: Db, userId: string, keyId: string, revoked
     .where('id', '=', keyId).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
 }
 
-export async function insertStore(db: Db, store: StoresTable): Promise<void> {
+export async function insertStore(db: Db, store: Insertable<StoresTable>): Promise<void> {
   await db.insertInto('stores').values(store).execute();
 }
 

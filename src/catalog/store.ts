@@ -1,10 +1,10 @@
 // The catalog's SQL: stores, products, SKUs and the free store stock they hold. Every function
 // takes the executor it runs on, so callers can put several in one transaction.
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db } from '../platform/db/db.ts';
 import type { ProductsTable, SkusTable, StoresTable } from '../platform/db/schema.ts';
 
-export type StoreRow = StoresTable;
+export type StoreRow = Selectable<StoresTable>;
 export type ProductRow = ProductsTable;
 export type SkuRow = SkusTable;
 

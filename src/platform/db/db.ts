@@ -15,6 +15,7 @@ import { applicationsMigration } from './migrations/0006_applications.ts';
 import { promotersLedgerMigration } from './migrations/0007_promoters_ledger.ts';
 import { ledgerMigration } from './migrations/0010_ledger.ts';
 import { promotersMigration } from './migrations/0008_promoters.ts';
+import { storeLoopMigration } from './migrations/0011_store_loop.ts';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -126,6 +127,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0007_promoters_ledger': promotersLedgerMigration(dialect),
     '0008_promoters': promotersMigration,
     '0010_ledger': ledgerMigration,
+    '0011_store_loop': storeLoopMigration(dialect),
   };
 }
 

@@ -62,6 +62,8 @@ export interface StoresTable {
   description: string;
   logo_url: string | null;
   created_at: string;
+  /** Days after delivery a buyer may return without a reason (7 by default, 0..90). */
+  return_days: Generated<number>;
 }
 
 export interface ProductsTable {
@@ -221,6 +223,12 @@ export interface OrdersTable {
   address_key: string | null;
   /** When the order's money left the hold (return window closed) or it was fully refunded first (migration 0010). */
   released_at: Generated<string | null>;
+  /** 1 when the buyer consented at checkout to join the store's membership (never by default). */
+  join_membership: Generated<number>;
+  /** Set when paid: 1 when the store had no order from this buyer in the 365 days before; null before payment. */
+  is_new_customer: number | null;
+  /** Units refunded so far (partial refunds by quantity); never above quantity. */
+  refunded_units: Generated<number>;
 }
 
 export interface PaymentsTable {
@@ -545,7 +553,56 @@ export interface PayoutGuardsTable {
   updated_at: string | null;
 }
 
+/** A buyer who joined a store's membership (with consent), and where they came from. */
+export interface StoreMembersTable {
+  store_id: string;
+  buyer_id: string;
+  joined_at: string;
+  source_order_id: number | null;
+  source_event_id: string | null;
+  source_promoter_id: string | null;
+}
+
+export type RefundKind = 'before_shipping' | 'return';
+export type RefundStatus = 'requested' | 'approved' | 'rejected' | 'returned' | 'refunding' | 'refunded' | 'cancelled';
+
+/** A buyer's refund (before shipping) or return (after), for some units of one order. */
+export interface RefundRequestsTable {
+  id: string;
+  order_id: number;
+  store_id: string;
+  buyer_id: string;
+  kind: RefundKind;
+  status: RefundStatus;
+  quantity: number;
+  amount_fen: number;
+  reason: string;
+  decision_reason: string | null;
+  return_carrier: string | null;
+  return_tracking_no: string | null;
+  created_at: string;
+  updated_at: string;
+  refunded_at: string | null;
+}
+
+/** A buyer's rating and words on a delivered order's product; never the price or the event. */
+export interface ReviewsTable {
+  id: Generated<number>;
+  order_id: number;
+  store_id: string;
+  product_id: string;
+  sku_id: string;
+  buyer_id: string;
+  rating: number;
+  body: string;
+  created_at: string;
+  hidden_at: string | null;
+}
+
 export interface Database {
+  store_members: StoreMembersTable;
+  refund_requests: RefundRequestsTable;
+  reviews: ReviewsTable;
   ledger_order_parts: LedgerOrderPartsTable;
   payout_guards: PayoutGuardsTable;
   promoter_profiles: PromoterProfilesTable;
