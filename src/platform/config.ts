@@ -49,6 +49,9 @@ export interface Limits {
   posterRendersMax: number;
   /** Links inserted by one statement of a bulk generation. */
   bulkLinksBatchRows: number;
+  /** Live metrics streams open on one event, and on the whole server (each is one socket). */
+  metricsStreamsPerEventMax: number;
+  metricsStreamsTotalMax: number;
 }
 
 export interface Config {
@@ -93,6 +96,14 @@ export interface Config {
   autoReleaseDaysAfterShipping: number;
   /** Posters may fetch product pictures from private addresses (tests only; never in production). */
   posterImagesFromPrivateHosts: boolean;
+  /**
+   * Live metrics: how often an event someone watches is polled for paid orders (real time, not the
+   * injected clock), how often a comment keeps idle streams open, and after how long the summary is
+   * recomputed even when no order was paid (refunds change figures without a new payment).
+   */
+  metricsStreamPollMs: number;
+  metricsStreamHeartbeatMs: number;
+  metricsStreamRefreshMs: number;
   limits: Limits;
 }
 
@@ -135,6 +146,8 @@ export const defaultLimits: Limits = {
   posterImageMaxBytes: 3 * 1024 * 1024,
   posterRendersMax: 2,
   bulkLinksBatchRows: 2000,
+  metricsStreamsPerEventMax: 2000,
+  metricsStreamsTotalMax: 10_000,
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -167,6 +180,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     returnWindowDays: intFrom(env.HUSHSALE_RETURN_WINDOW_DAYS, 7, 'HUSHSALE_RETURN_WINDOW_DAYS'),
     autoReleaseDaysAfterShipping: intFrom(env.HUSHSALE_AUTO_RELEASE_DAYS_AFTER_SHIPPING, 15, 'HUSHSALE_AUTO_RELEASE_DAYS_AFTER_SHIPPING'),
     posterImagesFromPrivateHosts: false,
+    metricsStreamPollMs: Math.max(100, intFrom(env.HUSHSALE_METRICS_STREAM_POLL_MS, 1000, 'HUSHSALE_METRICS_STREAM_POLL_MS')),
+    metricsStreamHeartbeatMs: 15_000,
+    metricsStreamRefreshMs: 30_000,
     limits: { ...defaultLimits },
   };
 }

@@ -179,6 +179,11 @@ export const errorCodes = {
     en: 'This statement has too many orders for one file: ask for a shorter period or one event.',
     zh: '该对账单订单过多,请缩短时间范围或按活动查询。',
   },
+  STREAM_LIMIT_REACHED: {
+    kind: 'unavailable',
+    en: 'Too many live dashboards are open right now; try again shortly.',
+    zh: '当前打开的实时看板过多,请稍后再试。',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;
