@@ -4,6 +4,7 @@ import { html, page, type SafeHtml } from '../platform/html.ts';
 import { formatYuan } from '../platform/money.ts';
 import { describeAttributes, hasPriceRange } from './rules.ts';
 import type { PublicProduct, PublicStore } from './service.ts';
+import type { PublicReviews } from '../reviews/service.ts';
 
 /** An absolute URL for link previews, which chat apps fetch from outside. */
 function absoluteUrl(baseUrl: string, url: string): string {
@@ -91,7 +92,26 @@ function skuRow(sku: PublicProduct['skus'][number], maxUnitsPerOrder: number): S
 </li>`;
 }
 
-export function productPage(product: PublicProduct, store: PublicStore, baseUrl: string, maxUnitsPerOrder: number): string {
+/** The average, the count and the latest reviews: only what the public review view holds. */
+function reviewsSection(reviews: PublicReviews | null): SafeHtml {
+  if (!reviews) return html``;
+  const heading = reviews.averageRating === null
+    ? html`<h2 class="section-title">买家评价</h2><p class="empty">还没有评价。</p>`
+    : html`<h2 class="section-title">买家评价 <span class="rating-average">${reviews.averageRating.toFixed(1)} 分</span> <small class="rating-count">共 ${reviews.count} 条</small></h2>`;
+  return html`<section class="reviews">
+  ${heading}
+  <ul class="review-list">${reviews.items.map((r) => html`
+    <li class="review">
+      <span class="review-stars" aria-label="${r.rating} 星">${'★'.repeat(r.rating)}${'☆'.repeat(5 - r.rating)}</span>
+      <span class="review-buyer">${r.buyerName}</span>
+      ${describeAttributes(r.skuAttributes) ? html`<span class="review-sku">${describeAttributes(r.skuAttributes)}</span>` : ''}
+      <time class="review-date" datetime="${r.date}">${r.date}</time>
+      <p class="review-body">${r.body}</p>
+    </li>`)}</ul>
+</section>`;
+}
+
+export function productPage(product: PublicProduct, store: PublicStore, baseUrl: string, maxUnitsPerOrder: number, reviews: PublicReviews | null = null): string {
   const price = product.fromPriceFen === null ? '' : `${yuan(product.fromPriceFen)}${hasPriceRange(product.skus) ? ' 起' : ''}`;
   const summary = [price, product.description].filter((s) => s !== '').join(' · ') || product.title;
   const url = absoluteUrl(baseUrl, `/s/${store.slug}/p/${product.id}`);
@@ -115,6 +135,7 @@ ${product.fromPriceFen === null ? '' : html`<meta property="product:price:amount
   ${product.description ? html`<p class="product-description">${product.description}</p>` : ''}
   <h2 class="section-title">选择规格</h2>
   <ul class="skus">${product.skus.map((sku) => skuRow(sku, maxUnitsPerOrder))}</ul>
+  ${reviewsSection(reviews)}
 </article>`,
   });
 }

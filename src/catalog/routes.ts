@@ -11,6 +11,10 @@ import type { CatalogService } from './service.ts';
 import { PAGE_SIZE_MAX } from './service.ts';
 import { SEARCH_QUERY_MAX_CHARS } from './rules.ts';
 import { notFoundPage, productPage, searchPage, storePage } from './pages.ts';
+import type { PublicReviews } from '../reviews/service.ts';
+
+/** The latest public reviews of a product for its page (the reviews feature provides it). */
+export type ProductReviewsSource = (productId: string) => Promise<PublicReviews | null>;
 
 const PUBLIC_CACHE = 'public, max-age=30';
 const PRIVATE_CACHE = 'private, no-store';
@@ -130,10 +134,10 @@ function sendPage(reply: FastifyReply, status: 200 | 404, body: string) {
   return reply.status(status).header('cache-control', PUBLIC_CACHE).type('text/html; charset=utf-8').send(body);
 }
 
-export async function catalogRoutes(app: App, catalog: CatalogService): Promise<void> {
+export async function catalogRoutes(app: App, catalog: CatalogService, reviewsOf?: ProductReviewsSource): Promise<void> {
   await merchantRoutes(app, catalog);
   await publicApiRoutes(app, catalog);
-  await publicPageRoutes(app, catalog);
+  await publicPageRoutes(app, catalog, reviewsOf);
 }
 
 async function merchantRoutes(app: App, catalog: CatalogService): Promise<void> {
@@ -269,7 +273,7 @@ async function publicApiRoutes(app: App, catalog: CatalogService): Promise<void>
   });
 }
 
-async function publicPageRoutes(app: App, catalog: CatalogService): Promise<void> {
+async function publicPageRoutes(app: App, catalog: CatalogService, reviewsOf: ProductReviewsSource | undefined): Promise<void> {
   app.get('/s/:slug', {
     schema: {
       tags: ['pages'],
@@ -287,7 +291,7 @@ async function publicPageRoutes(app: App, catalog: CatalogService): Promise<void
   app.get('/s/:slug/p/:productId', {
     schema: {
       tags: ['pages'],
-      summary: 'The product page: SKUs, public prices, stock state, buy links and link-preview tags.',
+      summary: 'The product page: SKUs, public prices, stock state, buy links, link-preview tags and the latest reviews.',
       params: Type.Object({ slug: Type.String({ maxLength: 64 }), productId: Type.String({ maxLength: 64 }) }),
       response: htmlResponses,
     },
@@ -297,7 +301,8 @@ async function publicPageRoutes(app: App, catalog: CatalogService): Promise<void
       catalog.findPublicProduct(request.params.productId),
     ]);
     if (!store || !product || product.storeSlug !== store.slug) return sendPage(reply, 404, notFoundPage());
-    return sendPage(reply, 200, productPage(product, store, catalog.publicBaseUrl, catalog.limits.maxUnitsPerOrder));
+    const reviews = reviewsOf ? await reviewsOf(product.id) : null;
+    return sendPage(reply, 200, productPage(product, store, catalog.publicBaseUrl, catalog.limits.maxUnitsPerOrder, reviews));
   });
 
   app.get('/s/:slug/search', {

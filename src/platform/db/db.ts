@@ -16,6 +16,8 @@ import { promotersLedgerMigration } from './migrations/0007_promoters_ledger.ts'
 import { ledgerMigration } from './migrations/0010_ledger.ts';
 import { promotersMigration } from './migrations/0008_promoters.ts';
 import { storeLoopMigration } from './migrations/0011_store_loop.ts';
+import { metricsMigration } from './migrations/0012_metrics.ts';
+import { reviewsMigration } from './migrations/0013_reviews.ts';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -128,6 +130,8 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0008_promoters': promotersMigration,
     '0010_ledger': ledgerMigration,
     '0011_store_loop': storeLoopMigration(dialect),
+    '0012_metrics': metricsMigration,
+    '0013_reviews': reviewsMigration,
   };
 }
 
