@@ -165,7 +165,8 @@ export async function balancesOfOwner(db: Executor, ownerId: string): Promise<Ma
 /** Positive balances of the available accounts of one payee kind, at least `minFen`, by payee id. */
 export async function positiveAvailable(db: Executor, kind: 'promoter' | 'merchant', minFen: number, limit: number) {
   const rows = await db.selectFrom('ledger_postings').select(['owner_id', sql<number>`sum(amount_fen)`.as('balance')])
-    .where('account', 'like', `${kind}:%:available`).where('owner_id', 'is not', null)
+    // A range on the account index (':' + 1 is ';'), then the suffix: no scan of other kinds' postings.
+    .where('account', '>=', `${kind}:`).where('account', '<', `${kind};`).where('account', 'like', '%:available').where('owner_id', 'is not', null)
     .groupBy('owner_id').having(sql<number>`sum(amount_fen)`, '>=', Math.max(1, minFen))
     .orderBy('owner_id').limit(limit).execute();
   return rows.map((r) => ({ payeeId: r.owner_id as string, balanceFen: Number(r.balance) }));
