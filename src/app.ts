@@ -57,6 +57,8 @@ import { createFraudService, type FraudService } from './fraud/service.ts';
 import { fraudRoutes } from './fraud/routes.ts';
 import { createLeaderboardsService, type LeaderboardsService } from './leaderboards/service.ts';
 import { leaderboardsRoutes } from './leaderboards/routes.ts';
+import { createCustomersService, type CustomersService } from './customers/service.ts';
+import { customersRoutes } from './customers/routes.ts';
 import { createPromotersService, type PromotersService } from './promoters/service.ts';
 import { promotersRoutes } from './promoters/routes.ts';
 
@@ -81,6 +83,7 @@ export interface Services {
   fulfilment: FulfilmentService;
   fraud: FraudService;
   leaderboards: LeaderboardsService;
+  customers: CustomersService;
   promoters: PromotersService;
 }
 
@@ -145,7 +148,9 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   const fraud = createFraudService(ctx);
   payments.onAccepted((trx, payment) => fraud.checkPaidOrder(trx, payment));
   const leaderboards = createLeaderboardsService(ctx);
-  const services: Services = { fulfilment, fraud, leaderboards, accounts, catalog, pricing, fees, calendar, channels, events, access, payments, checkout, notifications, surplus, applications, promoters, sharekit, ledger, statements, payouts };
+  const customers = createCustomersService(ctx);
+  payments.onAccepted((trx, payment) => customers.recordPaidOrder(trx, payment));
+  const services: Services = { fulfilment, fraud, leaderboards, customers, accounts, catalog, pricing, fees, calendar, channels, events, access, payments, checkout, notifications, surplus, applications, promoters, sharekit, ledger, statements, payouts };
 
   const app = await buildHttpServer({
     logger: log,
@@ -175,6 +180,7 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   await fulfilmentRoutes(app, fulfilment);
   await fraudRoutes(app, fraud);
   await leaderboardsRoutes(app, leaderboards);
+  await customersRoutes(app, customers);
   await homeRoutes(app);
 
   let prepared: Promise<{ migrationsApplied: string[] }> | null = null;

@@ -15,7 +15,7 @@ form?.addEventListener('submit', async (event) => {
     const res = await fetch('/api/v1/orders', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
-      body: JSON.stringify({ ...item, quantity: Number(data.get('quantity')), address }),
+      body: JSON.stringify({ ...item, quantity: Number(data.get('quantity')), address, joinMembership: data.get('joinMembership') === 'yes' }),
     });
     const body = await res.json().catch(() => ({}));
     if (res.ok) return location.assign(`/orders/${body.id}`);

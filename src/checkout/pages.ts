@@ -59,6 +59,7 @@ export async function checkoutPages(app: App, checkout: CheckoutService): Promis
       <label>区/县 District <input name="district" required maxlength="30"></label>
       <label>详细地址 Street address <input name="detail" required maxlength="200" autocomplete="street-address"></label>
     </fieldset>
+    <label class="consent"><input type="checkbox" name="joinMembership" value="yes"> 加入店铺会员(可随时退出)· Join the store's membership (leave any time)</label>
     <button class="primary" type="submit">提交订单 Place order</button>
   </form>
   <p id="message" class="error" role="status"></p>
@@ -106,6 +107,10 @@ ${orders.length === 0 ? html`<p class="muted">还没有订单 No orders yet</p>`
   <button id="pay" class="primary">去支付 Pay</button> <button id="cancel">取消订单 Cancel</button>`
     : ''}
   <p class="muted">${a.name} ${maskMobile(a.mobile ?? "")}<br>${a.province} ${a.city} ${a.district} ${a.detail}</p>
+  ${order.shippedAt !== null
+    ? html`<p id="shipping">${order.deliveredAt !== null ? '已签收 Delivered' : '已发货 Shipped'} · ${order.carrier ?? ''} <strong>${order.trackingNo ?? ''}</strong><br>
+  <span class="muted">${showShanghai(order.deliveredAt ?? order.shippedAt)}</span></p>`
+    : order.status === 'paid' ? html`<p id="shipping" class="muted">待发货 Awaiting shipment</p>` : ''}
   <p id="message" class="error" role="status"></p>
   <p><a href="/orders">我的订单 My orders</a></p>
 </section>`,

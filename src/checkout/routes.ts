@@ -24,6 +24,7 @@ const ReserveBody = Type.Object({
   skuId: Type.Optional(Type.String({ maxLength: 40, description: 'A SKU bought in the public store at its public price.' })),
   quantity: Type.Integer({ minimum: 1, maximum: 99 }),
   address: Address,
+  joinMembership: Type.Optional(Type.Boolean({ default: false, description: "The buyer's explicit consent to join the store's membership when the order is paid; off unless sent true." })),
 }, { additionalProperties: false });
 
 const Reserved = Type.Object({
@@ -99,10 +100,10 @@ export async function checkoutRoutes(app: App, checkout: CheckoutService, access
   }, async (request, reply) => {
     const buyer = requireRole(request, 'buyer');
     const idempotencyKey = idempotencyKeyOf(request);
-    const { offerId, skuId, quantity, address } = request.body;
+    const { offerId, skuId, quantity, address, joinMembership } = request.body;
     const headerToken = request.headers[ACCESS_HEADER];
     const result = await checkout.reserve({
-      buyerId: buyer.userId, idempotencyKey, quantity, address,
+      buyerId: buyer.userId, idempotencyKey, quantity, address, joinMembership: joinMembership === true,
       ...(offerId !== undefined ? { offerId } : {}),
       ...(skuId !== undefined ? { skuId } : {}),
       accessTokenFor: (eventId) => (typeof headerToken === 'string' && headerToken ? headerToken : request.cookies[access.accessCookieName(eventId)]),

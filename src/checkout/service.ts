@@ -31,6 +31,8 @@ export interface ReserveRequest {
   idempotencyKey: string;
   quantity: number;
   address: ShippingAddress;
+  /** Consent to join the store's membership once paid (never assumed). */
+  joinMembership?: boolean;
   /** An event offer, bought through access ... */
   offerId?: string;
   /** ... or a SKU bought in the public store at its public price. */
@@ -151,6 +153,7 @@ export function createCheckoutService(ctx: AppContext, deps: CheckoutDeps): Chec
       promoterId: grant.promoterId, linkId: grant.linkId, quantity: request.quantity, unitPriceFen: state.clearancePriceFen,
       perBuyerLimit: state.perBuyerLimit, payDeadline: isoUtc(payDeadlineMs(nowMs, config.paymentWindowMinutes)),
       createdAt: isoUtc(nowMs), addressJson: JSON.stringify(request.address), requestKey: request.idempotencyKey,
+      joinMembership: request.joinMembership === true,
     };
     return commit(request, row, state.productTitle, () => book.giveBack(offerId, request.buyerId, request.quantity), state.eventId);
   }
@@ -164,7 +167,7 @@ export function createCheckoutService(ctx: AppContext, deps: CheckoutDeps): Chec
       kind: 'public', storeId: sku.storeId, buyerId: request.buyerId, eventId: null, offerId: null, skuId, promoterId: null, linkId: null,
       quantity: request.quantity, unitPriceFen: sku.publicPriceFen, perBuyerLimit: request.quantity,
       payDeadline: isoUtc(payDeadlineMs(nowMs, config.paymentWindowMinutes)), createdAt: isoUtc(nowMs), addressJson: JSON.stringify(request.address),
-      requestKey: request.idempotencyKey,
+      requestKey: request.idempotencyKey, joinMembership: request.joinMembership === true,
     };
     return commit(request, row, sku.productTitle, () => {}, null);
   }
@@ -195,7 +198,7 @@ export function createCheckoutService(ctx: AppContext, deps: CheckoutDeps): Chec
     return {
       principal: request.buyerId,
       key: request.idempotencyKey,
-      hash: requestHash(['reserve', request.offerId ?? null, request.skuId ?? null, request.quantity, request.address]),
+      hash: requestHash(['reserve', request.offerId ?? null, request.skuId ?? null, request.quantity, request.address, request.joinMembership === true]),
     };
   }
 

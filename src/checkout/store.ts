@@ -22,6 +22,8 @@ export interface ReservationRow {
   addressJson: string;
   /** The request's Idempotency-Key: unique per buyer among queued reservations. */
   requestKey: string;
+  /** The buyer consented to join the store's membership (acted on when paid). */
+  joinMembership: boolean;
 }
 
 export type ReserveOutcome = { ok: true; orderId: number } | { ok: false; code: 'SOLD_OUT' | 'LIMIT_REACHED' };
@@ -72,6 +74,7 @@ export async function reserveInTransaction(trx: Transaction<Database>, row: Rese
     cancelled_at: null,
     cancel_reason: null,
     request_key: row.requestKey,
+    join_membership: row.joinMembership ? 1 : 0,
   }).returning('id').executeTakeFirstOrThrow();
   return { ok: true, orderId: order.id };
 }
@@ -82,6 +85,7 @@ function orderValues(row: ReservationRow) {
     promoter_id: row.promoterId, link_id: row.linkId, quantity: row.quantity, unit_price_fen: row.unitPriceFen,
     total_fen: row.unitPriceFen * row.quantity, status: 'pending_payment' as const, pay_deadline: row.payDeadline,
     address_json: row.addressJson, created_at: row.createdAt, paid_at: null, cancelled_at: null, cancel_reason: null, request_key: row.requestKey,
+    join_membership: row.joinMembership ? 1 : 0,
   };
 }
 

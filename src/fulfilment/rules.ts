@@ -1,5 +1,7 @@
 // Pure fulfilment decisions: which shipping step an order may take now. No I/O, no clock reads.
-import type { OrderStatus } from '../platform/db/schema.ts';
+
+/** An order's status as checkout keeps it. */
+export type OrderStatus = 'pending_payment' | 'paid' | 'cancelled';
 
 export interface ShippingState {
   status: OrderStatus;

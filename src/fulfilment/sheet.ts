@@ -2,8 +2,8 @@
 // numbers, as CSV (UTF-8 with a BOM, so Excel opens Chinese text right) or XLSX. Headers may be
 // English or Chinese; an import accepts either. No I/O: bytes in, rows out.
 import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
+import { writeTable, XLSX_TYPE, type TableFormat } from '../platform/tables.ts';
 
 export const SHEET_COLUMNS = [
   { key: 'orderId', zh: '订单号' },
@@ -23,24 +23,13 @@ export const SHEET_COLUMNS = [
 
 export type SheetKey = (typeof SHEET_COLUMNS)[number]['key'];
 export type SheetRow = Record<SheetKey, string>;
-export type SheetFormat = 'csv' | 'xlsx';
-export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+export type SheetFormat = TableFormat;
+export { XLSX_TYPE };
 
 const keyOfHeader = new Map<string, SheetKey>(SHEET_COLUMNS.flatMap((c) => [[c.key.toLowerCase(), c.key], [c.zh, c.key]] as Array<[string, SheetKey]>));
 
-function headers(lang: 'en' | 'zh'): string[] {
-  return SHEET_COLUMNS.map((c) => (lang === 'zh' ? c.zh : c.key));
-}
-
 export async function writeSheet(rows: SheetRow[], format: SheetFormat, lang: 'en' | 'zh'): Promise<Buffer> {
-  const table = [headers(lang), ...rows.map((row) => SHEET_COLUMNS.map((c) => row[c.key]))];
-  if (format === 'csv') return Buffer.from(`\uFEFF${stringify(table)}`, 'utf8');
-  const workbook = new ExcelJS.Workbook();
-  const sheet = workbook.addWorksheet(lang === 'zh' ? '待发货' : 'To ship');
-  // Every cell as text: a tracking number or mobile must never turn into a number in scientific notation.
-  for (const line of table) sheet.addRow(line).eachCell((cell) => { cell.numFmt = '@'; });
-  sheet.columns.forEach((column, i) => { column.width = i === 10 ? 36 : 14; });
-  return Buffer.from(await workbook.xlsx.writeBuffer());
+  return writeTable(SHEET_COLUMNS, rows, format, lang, lang === 'zh' ? '待发货' : 'To ship');
 }
 
 export interface ReadLine {
