@@ -106,6 +106,26 @@ for (const store of storesUnderTest()) {
       assert.deepEqual([balance.pendingFen, balance.availableFen], [0, 2 * 1234]);
     });
 
+    it("releases on each store's own return window", async () => {
+      const short = await buildWorld(t, { clearancePriceFen: T });
+      const long = await buildWorld(t, { clearancePriceFen: T });
+      await t.hs.ctx.db.updateTable('stores').set({ return_days: 3 }).where('id', '=', short.storeId).execute();
+      await t.hs.ctx.db.updateTable('stores').set({ return_days: 30 }).where('id', '=', long.storeId).execute();
+      const quick = await placeAndPay(t, short);
+      const slow = await placeAndPay(t, long);
+      await markDelivered(t, quick.id);
+      await markDelivered(t, slow.id);
+      t.clock.advanceMs(3 * DAY_MS);
+      await t.hs.ctx.jobs.runOnce();
+      assert.deepEqual((await ledgerOfOrder(t, quick.id)).kinds, ['order_paid', 'release'], '3 days for the first store');
+      t.clock.advanceMs(27 * DAY_MS - 1);
+      await t.hs.ctx.jobs.runOnce();
+      assert.deepEqual((await ledgerOfOrder(t, slow.id)).kinds, ['order_paid'], 'the second store holds 30 days');
+      t.clock.advanceMs(1);
+      await t.hs.ctx.jobs.runOnce();
+      assert.deepEqual((await ledgerOfOrder(t, slow.id)).kinds, ['order_paid', 'release']);
+    });
+
     it('reverses a partial then a full refund exactly, and records a repeated refund id once', async () => {
       const world = await buildWorld(t, { clearancePriceFen: T });
       const promoter = await promoterOf(t, world);

@@ -297,6 +297,7 @@ export function createAccountsService(ctx: AppContext, sms: SmsSender): Accounts
             description: input.description ?? '',
             logo_url: input.logoUrl ?? null,
             created_at: nowIso,
+            return_days: config.returnWindowDays,
           };
           await store.insertStore(trx, storeRow);
           const user: UsersTable = {

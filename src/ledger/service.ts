@@ -167,7 +167,7 @@ export function createLedgerService(ctx: AppContext, deps: { payments: PaymentsS
   async function releaseDue(): Promise<number> {
     const nowMs = clock.nowMs();
     const dayMs = 86_400_000;
-    const due = await store.ordersDueForRelease(db, isoUtc(nowMs - config.returnWindowDays * dayMs), isoUtc(nowMs - config.autoReleaseDaysAfterShipping * dayMs), config.limits.releaseBatchMax);
+    const due = await store.ordersDueForRelease(db, nowMs, isoUtc(nowMs - config.autoReleaseDaysAfterShipping * dayMs), config.limits.releaseBatchMax);
     let released = 0;
     for (const orderId of due) {
       try {

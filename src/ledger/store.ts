@@ -144,11 +144,21 @@ export async function markReleased(db: Executor, orderId: number, nowMs: number)
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Paid orders still on hold whose return window has closed, oldest first (two partial-index reads). */
-export async function ordersDueForRelease(db: Executor, deliveredBefore: string, shippedBefore: string, limit: number): Promise<number[]> {
-  const delivered = await db.selectFrom('orders').select('id')
-    .where('paid_at', 'is not', null).where('released_at', 'is', null).where('delivered_at', '<=', deliveredBefore)
-    .orderBy('delivered_at').limit(limit).execute();
+/**
+ * Paid orders still on hold whose return window has closed, oldest first (partial-index reads): the
+ * window is each store's own return_days after delivery, so one read per distinct value (a handful).
+ */
+export async function ordersDueForRelease(db: Executor, nowMs: number, shippedBefore: string, limit: number): Promise<number[]> {
+  const dayMs = 86_400_000;
+  const windows = await db.selectFrom('stores').select('return_days').distinct().execute();
+  const delivered: Array<{ id: number }> = [];
+  for (const { return_days: days } of windows) {
+    if (delivered.length >= limit) break;
+    delivered.push(...await db.selectFrom('orders').innerJoin('stores', 'stores.id', 'orders.store_id').select('orders.id')
+      .where('stores.return_days', '=', days).where('orders.paid_at', 'is not', null).where('orders.released_at', 'is', null)
+      .where('orders.delivered_at', '<=', isoUtc(nowMs - days * dayMs))
+      .orderBy('orders.delivered_at').limit(limit - delivered.length).execute());
+  }
   const shipped = await db.selectFrom('orders').select('id')
     .where('paid_at', 'is not', null).where('released_at', 'is', null).where('delivered_at', 'is', null).where('shipped_at', '<=', shippedBefore)
     .orderBy('shipped_at').limit(limit).execute();
