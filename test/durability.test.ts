@@ -318,6 +318,8 @@ async function buildWorld(baseUrl: string, operatorKey: string): Promise<World> 
   }, 201);
   const promoter = await expectJson<{ promoter: { id: string } }>(baseUrl, 'POST', '/api/v1/promoters', operator, { mobile: '13700000001', displayName: '推广者' }, 201);
   const promoterHeaders = { authorization: `Bearer ${mintToken('promoter', promoter.promoter.id)}` };
+  // Links go only to members of the event's channel.
+  await expectJson(baseUrl, 'POST', `/api/v1/channels/${channel.id}/promoters`, operator, { promoterId: promoter.promoter.id }, 201);
   const link = await expectJson<{ token: string }>(baseUrl, 'POST', `/api/v1/events/${event.id}/links`, promoterHeaders, undefined, 200);
   const opened = await expectJson<{ accessToken: string }>(baseUrl, 'POST', '/api/v1/access', {}, { link: link.token }, 200);
   return {
