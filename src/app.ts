@@ -57,10 +57,15 @@ import { createFraudService, type FraudService } from './fraud/service.ts';
 import { fraudRoutes } from './fraud/routes.ts';
 import { createLeaderboardsService, type LeaderboardsService } from './leaderboards/service.ts';
 import { leaderboardsRoutes } from './leaderboards/routes.ts';
+import { createMetricsService, type MetricsService } from './metrics/service.ts';
+import { createMetricsStreamHub, type MetricsStreamHub } from './metrics/stream.ts';
+import { metricsRoutes } from './metrics/routes.ts';
 import { createCustomersService, type CustomersService } from './customers/service.ts';
 import { customersRoutes } from './customers/routes.ts';
 import { createPromotersService, type PromotersService } from './promoters/service.ts';
 import { promotersRoutes } from './promoters/routes.ts';
+import { createReviewsService, type ReviewsService } from './reviews/service.ts';
+import { reviewsRoutes } from './reviews/routes.ts';
 
 export interface Services {
   accounts: AccountsService;
@@ -83,8 +88,11 @@ export interface Services {
   fulfilment: FulfilmentService;
   fraud: FraudService;
   leaderboards: LeaderboardsService;
+  metrics: MetricsService;
+  metricsStream: MetricsStreamHub;
   customers: CustomersService;
   promoters: PromotersService;
+  reviews: ReviewsService;
 }
 
 export interface Hushsale {
@@ -104,6 +112,9 @@ export interface BuildOptions {
   /** Use an already opened database (tests); otherwise one is opened from config. */
   handle?: DbHandle;
 }
+
+/** Reviews shown on a product page; the rest page through the public reviews API. */
+const PRODUCT_PAGE_REVIEWS = 5;
 
 const publicDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'public');
 
@@ -148,9 +159,16 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   const fraud = createFraudService(ctx);
   payments.onAccepted((trx, payment) => fraud.checkPaidOrder(trx, payment));
   const leaderboards = createLeaderboardsService(ctx);
+  const metrics = createMetricsService(ctx, { pricing });
+  // Real timers poll watched events; the figures' times come from the clock (src/metrics/stream.ts).
+  const metricsStream = createMetricsStreamHub(metrics, {
+    pollMs: config.metricsStreamPollMs, heartbeatMs: config.metricsStreamHeartbeatMs, refreshMs: config.metricsStreamRefreshMs,
+    perEventMax: config.limits.metricsStreamsPerEventMax, totalMax: config.limits.metricsStreamsTotalMax,
+  }, log);
   const customers = createCustomersService(ctx);
   payments.onAccepted((trx, payment) => customers.recordPaidOrder(trx, payment));
-  const services: Services = { fulfilment, fraud, leaderboards, customers, accounts, catalog, pricing, fees, calendar, channels, events, access, payments, checkout, notifications, surplus, applications, promoters, sharekit, ledger, statements, payouts };
+  const reviews = createReviewsService(ctx);
+  const services: Services = { metrics, metricsStream, fulfilment, fraud, leaderboards, customers, accounts, catalog, pricing, fees, calendar, channels, events, access, payments, checkout, notifications, surplus, applications, promoters, sharekit, ledger, statements, payouts, reviews };
 
   const app = await buildHttpServer({
     logger: log,
@@ -160,7 +178,8 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   });
   await app.register(fastifyStatic, { root: path.join(publicDir, 'assets'), prefix: '/assets/', maxAge: 3_600_000 });
   await accountsRoutes(app, accounts);
-  await catalogRoutes(app, catalog);
+  // The product page shows the latest reviews.
+  await catalogRoutes(app, catalog, (productId) => reviews.publicReviews(productId, { limit: PRODUCT_PAGE_REVIEWS }));
   await pricingRoutes(app, pricing);
   await feesRoutes(app, fees);
   await channelsRoutes(app, channels);
@@ -180,7 +199,9 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   await fulfilmentRoutes(app, fulfilment);
   await fraudRoutes(app, fraud);
   await leaderboardsRoutes(app, leaderboards);
+  await metricsRoutes(app, metrics, metricsStream);
   await customersRoutes(app, customers);
+  await reviewsRoutes(app, reviews);
   await homeRoutes(app);
 
   let prepared: Promise<{ migrationsApplied: string[] }> | null = null;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LightMyRequestResponse } from 'fastify';
 import { registeredRoutes, startTestApp, storesUnderTest, type TestApp } from './harness.ts';
-import { address, api, buildWorld, promoterInChannel, type World } from './fixtures.ts';
+import { address, api, buildWorld, payOrder, promoterInChannel, type World } from './fixtures.ts';
 import type { App } from '../src/platform/http.ts';
 
 const PUBLIC_FEN = [99_900, 88_800] as const;
@@ -103,6 +103,19 @@ async function liveSale(t: TestApp) {
   const plainBuyer = await t.signIn('buyer');
   const publicOrder = await api<{ id: number; unitPriceFen: number }>(t, 'POST', '/api/v1/orders', { ...plainBuyer.headers, 'idempotency-key': `leak-order-${process.pid}-2` }, { skuId: first.skuId, quantity: 1, address }, 201);
   assert.equal(publicOrder.unitPriceFen, PUBLIC_FEN[0]);
+
+  // Two delivered event orders, reviewed: one plainly, one naming the price paid and the hidden sale.
+  const reviewed: string[] = [];
+  for (const body of ['很暖和,做工好 reviewed-clean', `群里清仓价 ¥${(HIDDEN_FEN[0] / 100).toFixed(2)} 买的,口令 ${first.link.shareCode}`]) {
+    const reviewer = await t.signIn('buyer');
+    const opened = await api<{ accessToken: string }>(t, 'POST', '/api/v1/access', {}, { link: first.link.token }, 200);
+    const order = await api<{ id: number }>(t, 'POST', '/api/v1/orders', { ...reviewer.headers, 'x-hushsale-access': opened.accessToken, 'idempotency-key': `leak-review-${process.pid}-${reviewed.length}` }, { offerId: first.offerId, quantity: 1, address }, 201);
+    await payOrder(t, reviewer.headers, order.id);
+    await api(t, 'POST', `/api/v1/stores/${first.storeId}/orders/${order.id}/ship`, merchant, { carrier: '顺丰速运', trackingNo: `SF${order.id}0000` }, 200);
+    await api(t, 'POST', `/api/v1/stores/${first.storeId}/orders/${order.id}/deliver`, merchant, undefined, 200);
+    await api(t, 'POST', `/api/v1/orders/${order.id}/review`, reviewer.headers, { rating: 5, body }, 201);
+    reviewed.push(body);
+  }
 
   return {
     first, merchant, event2: { id: event2.id, offerId: event2.offers[0]?.id as string, productId: product2.id, skuId: sku2, skuCode: product2.skus[0]?.code as string, link: link2 },
@@ -218,6 +231,15 @@ for (const store of storesUnderTest()) {
       const tags = previewTags(productPage?.body ?? '').join('\n');
       assert.match(tags, /og:title/);
       assert.match(tags, /og:description[^>]*999\.00/, 'the preview shows the public price');
+      // Reviews of event orders: the plain one is public, the one naming the price and the sale is not.
+      const reviews = ok(`/api/v1/public/products/${sale.first.productId}/reviews`);
+      assert.equal(reviews?.status, 200);
+      assert.match(reviews?.body ?? '', /reviewed-clean/);
+      assert.match(productPage?.body ?? '', /reviewed-clean/);
+      for (const page of [reviews, productPage]) {
+        assert.doesNotMatch(page?.body ?? '', /冬季清仓|Winter clearance|清仓价/);
+        assert.ok(!(page?.body ?? '').includes(sale.first.link.shareCode));
+      }
       assert.equal(ok(`/api/v1/public/products/${sale.event2.productId}`)?.status, 200);
       assert.match(ok(`/api/v1/public/products/${sale.event2.productId}`)?.body ?? '', /88800/);
       assert.equal(ok(`/s/${sale.first.storeSlug}/search?q=${encodeURIComponent('羽绒服')}`)?.status, 200);

@@ -43,6 +43,7 @@ const PUBLIC: Record<string, string> = {
   'GET /s/:slug': 'public store page',
   'GET /s/:slug/p/:productId': 'public product page',
   'GET /s/:slug/search': 'public search page',
+  'GET /api/v1/public/products/:productId/reviews': 'public reviews: rating, body, masked name, SKU attributes and day only',
 };
 /** API documentation (swagger-ui and its files) is public like /openapi.json. */
 const isDocs = (route: string) => /^GET \/docs(\/|$)/.test(route);
@@ -148,10 +149,19 @@ const ROLES: Record<string, Role[]> = {
   'POST /api/v1/fraud-flags/:flagId/resolve': ['operator'],
   'GET /api/v1/events/:eventId/leaderboard': ['operator', 'merchant', 'promoter'],
   'GET /api/v1/channels/:channelId/leaderboard': ['operator', 'promoter'],
+  'GET /api/v1/events/:eventId/metrics': STAFF,
+  'GET /api/v1/events/:eventId/metrics/stream': STAFF,
+  'GET /api/v1/stores/:storeId/metrics': STAFF,
+  'GET /api/v1/channels/:channelId/metrics': ['operator'],
+  'POST /api/v1/orders/:id/review': ['buyer'],
+  'GET /api/v1/orders/:id/review': ['buyer'],
+  'GET /api/v1/stores/:storeId/reviews': STAFF,
+  'POST /api/v1/stores/:storeId/reviews/:reviewId/hide': STAFF,
+  'POST /api/v1/stores/:storeId/reviews/:reviewId/unhide': STAFF,
 };
 
-/** Content types a download route may declare instead of JSON. */
-const FILE_TYPES = ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'];
+/** Content types a download route (or a server-sent-events stream) may declare instead of JSON. */
+const FILE_TYPES = ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/event-stream'];
 
 /** Routes left out of /openapi.json on purpose: HTML pages for people, and the document itself. */
 const UNDOCUMENTED = ['GET /', 'GET /openapi.json', 'GET /assets/*', 'GET /e/:token', 'GET /code', 'GET /events/:eventId', 'GET /checkout', 'GET /orders', 'GET /orders/:id', 'GET /sandbox/pay/:id'];
@@ -310,6 +320,17 @@ function samples(world: World, orderId: number): Record<string, Sample> {
     'POST /api/v1/fraud-flags/:flagId/resolve': { url: '/api/v1/fraud-flags/999999/resolve', body: () => ({ note: 'checked' }) },
     'GET /api/v1/events/:eventId/leaderboard': { url: `/api/v1/events/${world.eventId}/leaderboard?by=orders` },
     'GET /api/v1/channels/:channelId/leaderboard': { url: `/api/v1/channels/${world.channelId}/leaderboard` },
+    'GET /api/v1/events/:eventId/metrics': { url: `/api/v1/events/${world.eventId}/metrics?limit=5` },
+    // once=1: one event, then the response ends (a live stream would never end under inject).
+    'GET /api/v1/events/:eventId/metrics/stream': { url: `/api/v1/events/${world.eventId}/metrics/stream?once=1` },
+    'GET /api/v1/stores/:storeId/metrics': { url: `/api/v1/stores/${world.storeId}/metrics?from=2026-11-01&to=2026-11-30` },
+    'GET /api/v1/channels/:channelId/metrics': { url: `/api/v1/channels/${world.channelId}/metrics?from=2026-11-01&to=2026-11-30` },
+    // The order is not delivered: a review is refused with 409 CONFLICT, and there is none to read.
+    'POST /api/v1/orders/:id/review': { url: `/api/v1/orders/${orderId}/review`, body: () => ({ rating: 5, body: '很好' }) },
+    'GET /api/v1/orders/:id/review': { url: `/api/v1/orders/${orderId}/review` },
+    'GET /api/v1/stores/:storeId/reviews': { url: `/api/v1/stores/${world.storeId}/reviews?hidden=false&limit=10` },
+    'POST /api/v1/stores/:storeId/reviews/:reviewId/hide': { url: `/api/v1/stores/${world.storeId}/reviews/999999/hide` },
+    'POST /api/v1/stores/:storeId/reviews/:reviewId/unhide': { url: `/api/v1/stores/${world.storeId}/reviews/999999/unhide` },
     // Public routes that take a body or act, for the malformed-input suite.
     'POST /api/v1/sessions': { url: '/api/v1/sessions', body: () => ({ apiKey: 'hsk_not_a_key' }) },
     'DELETE /api/v1/sessions': { url: '/api/v1/sessions' },
@@ -518,6 +539,7 @@ for (const store of storesUnderTest()) {
       await refuse('GET /api/v1/stores/:storeId/statements', `/api/v1/stores/${other.storeId}/statements?eventId=${a.eventId}`, merchantB);
       await refuse('GET /api/v1/stores/:storeId/statements.csv', `/api/v1/stores/${a.storeId}/statements.csv?from=2026-11-01&to=2026-11-30`, merchantB);
       await refuse('GET /api/v1/events', `/api/v1/events?storeId=${a.storeId}`, merchantB);
+      await refuse('GET /api/v1/stores/:storeId/reviews', `/api/v1/stores/${a.storeId}/reviews`, merchantB);
       const ownEvents = await caller.send('GET /api/v1/events', '/api/v1/events', { headers: merchantB });
       assert.equal(ownEvents.statusCode, 200);
       assert.deepEqual((ownEvents.json().items as Array<{ storeId: string }>).map((e) => e.storeId), [other.storeId]);
