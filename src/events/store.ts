@@ -1,4 +1,5 @@
 // The events' SQL: events and offers (and whether a channel exists). Store stock is moved only through the catalog service.
+import { sql } from 'kysely';
 import type { Db, SqlDialect } from '../platform/db/db.ts';
 import type { AttributionMode, EventsTable, OffersTable } from '../platform/db/schema.ts';
 
@@ -102,7 +103,8 @@ export async function lockOffers(db: Db, dialect: SqlDialect, eventId: string): 
 /** Shrinks an offer's allocation to what it holds: the rest went back to store stock. */
 export async function shrinkAllocation(db: Db, offerId: string, reservedUnits: number): Promise<void> {
   const result = await db.updateTable('offers')
-    .set({ allocated_units: reservedUnits })
+    // Keeps the allocation as it was: sell-through is judged against it (src/metrics).
+    .set({ allocated_units: reservedUnits, initial_allocated_units: sql`coalesce(initial_allocated_units, allocated_units)` })
     .where('id', '=', offerId)
     .where('reserved_units', '=', reservedUnits)
     .executeTakeFirst();

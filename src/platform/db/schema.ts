@@ -168,6 +168,8 @@ export interface OffersTable {
   allocated_units: number;
   /** Units held by pending orders or sold; CHECK keeps it within 0..allocated_units. */
   reserved_units: number;
+  /** allocated_units as it was before the event's end gave unsold units back (set then; null before; migration 0012). */
+  initial_allocated_units?: number | null;
   per_buyer_limit: number;
   is_hero: number;
   position: number;
@@ -229,6 +231,8 @@ export interface OrdersTable {
   is_new_customer: number | null;
   /** Units refunded so far (partial refunds by quantity); never above quantity. */
   refunded_units: Generated<number>;
+  /** Units claimed by refund requests, open or done (migration 0014); refunded_units <= claimed_units <= quantity. */
+  claimed_units: Generated<number>;
 }
 
 export interface PaymentsTable {
@@ -583,6 +587,17 @@ export interface RefundRequestsTable {
   created_at: string;
   updated_at: string;
   refunded_at: string | null;
+  /** The buyer's Idempotency-Key of the request that made it; unique per buyer (migration 0014). */
+  request_key: string | null;
+}
+
+/** The sandbox provider's refunds, once per refund id (migration 0014). */
+export interface SandboxRefundsTable {
+  refund_id: string;
+  sandbox_payment_id: string;
+  amount_fen: number;
+  reason: string;
+  created_at: string;
 }
 
 /** A buyer's rating and words on a delivered order's product; never the price or the event. */
@@ -634,6 +649,7 @@ export interface Database {
   orders: OrdersTable;
   payments: PaymentsTable;
   sandbox_payments: SandboxPaymentsTable;
+  sandbox_refunds: SandboxRefundsTable;
   idempotency_keys: IdempotencyKeysTable;
   jobs: JobsTable;
   sku_price_history: SkuPriceHistoryTable;
