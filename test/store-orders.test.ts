@@ -203,3 +203,35 @@ for (const store of storesUnderTest()) {
     });
   });
 }
+
+for (const store of storesUnderTest()) {
+  describe(`mainland shipping addresses on ${store}`, () => {
+    let t: TestApp;
+    let world: World;
+    before(async () => {
+      t = await startTestApp(store);
+      world = await buildWorld(t);
+    });
+    after(async () => t.close());
+
+    it('refuses an address outside the mainland or without a province, naming the field, and writes nothing', async () => {
+      const buyer = await t.signIn('buyer');
+      const cases: Array<[Record<string, string>, RegExp]> = [
+        [{ ...address, province: '香港' }, /mainland/],
+        [{ ...address, province: '杭州' }, /province/],
+        [{ ...address, mobile: '1380013800' }, /mobile|pattern/],
+        [{ ...address, district: '' }, /district|fewer/],
+      ];
+      for (const [shipTo, message] of cases) {
+        const res = await t.hs.app.inject({ method: 'POST', url: '/api/v1/orders', headers: { ...buyer.headers, 'idempotency-key': `addr-${Math.random()}` }, payload: { skuId: world.skuId, quantity: 1, address: shipTo } });
+        assert.equal(res.statusCode, 400, res.body);
+        assert.equal(res.json().code, 'VALIDATION_FAILED');
+        assert.match(JSON.stringify(res.json()), message);
+      }
+      const orders = await t.hs.ctx.db.selectFrom('orders').select('id').where('buyer_id', '=', buyer.principal.userId).execute();
+      assert.equal(orders.length, 0);
+      const ok = await t.hs.app.inject({ method: 'POST', url: '/api/v1/orders', headers: { ...buyer.headers, 'idempotency-key': `addr-${Math.random()}` }, payload: { skuId: world.skuId, quantity: 1, address: { ...address, province: 'Zhejiang' } } });
+      assert.equal(ok.statusCode, 201, ok.body);
+    });
+  });
+}

@@ -11,6 +11,7 @@ import type { PaymentsService, StartedPayment } from '../payments/service.ts';
 import type { NotificationsService } from '../notifications/service.ts';
 import { decideReservation, payDeadlineMs } from './rules.ts';
 import { OfferBook } from './book.ts';
+import { mainlandProvince } from './address.ts';
 import { ReservationCommitter } from './committer.ts';
 import {
   cancelPendingOrder, eventOfOffer, findOrder, holdingsOf, markPaid, ordersOfBuyer, overdueOrderIds,
@@ -225,6 +226,13 @@ export function createCheckoutService(ctx: AppContext, deps: CheckoutDeps): Chec
     async reserve(request) {
       if ((request.offerId === undefined) === (request.skuId === undefined)) {
         throw new AppError('VALIDATION_FAILED', 'Send exactly one of offerId or skuId.');
+      }
+      const province = mainlandProvince(request.address.province);
+      if (!province.ok) {
+        const message = province.code === 'outside_mainland'
+          ? '仅配送中国大陆地址 · Shipping is to mainland China only.'
+          : '请填写省份,如"浙江省" · Name the province, e.g. 浙江省 or Zhejiang.';
+        throw new AppError('VALIDATION_FAILED', message, { issues: [{ path: '/address/province', message }] });
       }
       const slot = `${request.buyerId}\u0000${request.idempotencyKey}`;
       const running = inFlight.get(slot);
