@@ -1,6 +1,7 @@
 // Customers' SQL: the new-customer look-back, store members, and the event reports.
 import { sql } from 'kysely';
 import type { Db } from '../platform/db/db.ts';
+import type { StoreMembersTable } from '../platform/db/schema.ts';
 
 export async function paidOrder(db: Db, orderId: number) {
   return db.selectFrom('orders')
@@ -24,17 +25,11 @@ export async function markNewCustomer(db: Db, orderId: number, isNew: boolean): 
 }
 
 /** Adds the buyer to the store's members unless already one (the first join and its source stay). */
-export async function addMember(db: Db, row: { store_id: string; buyer_id: string; joined_at: string; source_order_id: number; source_event_id: string | null; source_promoter_id: string | null }): Promise<void> {
+export async function addMember(db: Db, row: StoreMembersTable): Promise<void> {
   await db.insertInto('store_members').values(row).onConflict((oc) => oc.columns(['store_id', 'buyer_id']).doNothing()).execute();
 }
 
-export interface MemberRow {
-  store_id: string;
-  buyer_id: string;
-  joined_at: string;
-  source_order_id: number | null;
-  source_event_id: string | null;
-  source_promoter_id: string | null;
+export interface MemberRow extends StoreMembersTable {
   display_name: string;
   mobile: string | null;
   event_title: string | null;
