@@ -90,7 +90,8 @@ export interface EventSummary {
   eventId: string;
   asOf: string;
   totals: Tally;
-  offers: Array<Pick<OfferMetrics, 'offerId' | 'skuId' | 'allocatedUnits' | 'soldUnits' | 'pendingUnits' | 'sellThroughBp' | 'soldOutAt'>>;
+  /** Per offer; when it sold out is in the full metrics (the costliest figure, left out of the live summary). */
+  offers: Array<Pick<OfferMetrics, 'offerId' | 'skuId' | 'allocatedUnits' | 'soldUnits' | 'pendingUnits' | 'sellThroughBp'>>;
   lastHour: HourBucket;
 }
 
@@ -240,13 +241,13 @@ export function createMetricsService(ctx: AppContext, deps: { pricing: PricingSe
       if (!event) throw new AppError('NOT_FOUND');
       const nowMs = clock.nowMs();
       const hourStartMs = Math.floor(nowMs / HOUR_MS) * HOUR_MS;
-      const offers = (await store.eventOffers(db, eventId)).map((o) => offerMetrics(o, Date.parse(event.starts_at)));
+      const offers = (await store.eventOffers(db, eventId, false)).map((o) => offerMetrics(o, Date.parse(event.starts_at)));
       const lastHour = await store.eventSince(db, eventId, isoUtc(hourStartMs));
       return {
         eventId,
         asOf: isoUtc(nowMs),
         totals: offers.reduce<Tally>((sum, o) => addTally(sum, { orders: o.orders, units: o.soldUnits, gmvFen: o.gmvFen }), ZERO),
-        offers: offers.map((o) => ({ offerId: o.offerId, skuId: o.skuId, allocatedUnits: o.allocatedUnits, soldUnits: o.soldUnits, pendingUnits: o.pendingUnits, sellThroughBp: o.sellThroughBp, soldOutAt: o.soldOutAt })),
+        offers: offers.map((o) => ({ offerId: o.offerId, skuId: o.skuId, allocatedUnits: o.allocatedUnits, soldUnits: o.soldUnits, pendingUnits: o.pendingUnits, sellThroughBp: o.sellThroughBp })),
         lastHour: { startsAt: isoUtc(hourStartMs), shanghaiHour: shanghaiHourLabel(hourStartMs), ...lastHour },
       };
     },

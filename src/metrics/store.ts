@@ -66,8 +66,12 @@ export interface OfferFiguresRow {
   soldOutAt: string | null;
 }
 
-/** Each offer of the event with its paid sales, and when its paid units reached its allocation. */
-export async function eventOffers(db: Db, eventId: string): Promise<OfferFiguresRow[]> {
+/**
+ * Each offer of the event with its paid sales, and (withSoldOut) when its paid units reached its
+ * allocation; the stream's summary leaves that out: it is the costliest part (a running sum over the
+ * offer's paid orders).
+ */
+export async function eventOffers(db: Db, eventId: string, withSoldOut = true): Promise<OfferFiguresRow[]> {
   const offers = await db.selectFrom('offers')
     .innerJoin('skus', 'skus.id', 'offers.sku_id')
     .innerJoin('products', 'products.id', 'skus.product_id')
@@ -79,7 +83,8 @@ export async function eventOffers(db: Db, eventId: string): Promise<OfferFigures
     .where('orders.event_id', '=', eventId).where('orders.paid_at', 'is not', null)
     .groupBy('orders.offer_id').execute();
   const byOffer = new Map(sales.map((s) => [s.offer_id, s]));
-  const soldOut = await soldOutTimes(db, eventId, offers.filter((o) => n(byOffer.get(o.id)?.paid_units) >= n(o.allocated) && n(o.allocated) > 0).map((o) => o.id));
+  const soldOutIds = offers.filter((o) => n(byOffer.get(o.id)?.paid_units) >= n(o.allocated) && n(o.allocated) > 0).map((o) => o.id);
+  const soldOut = withSoldOut ? await soldOutTimes(db, eventId, soldOutIds) : new Map<string, string>();
   return offers.map((o) => {
     const s = byOffer.get(o.id);
     return {

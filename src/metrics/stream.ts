@@ -5,6 +5,7 @@
 // Polling runs on real timers: it is wall-clock work (how often to look), while the figures and their
 // asOf come from the injected clock like everything else; tests keep the manual clock and still see
 // the stream move.
+import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../platform/errors.ts';
 import type { EventSummary, MetricsService } from './service.ts';
@@ -43,7 +44,16 @@ interface Watch {
   polling: boolean;
   ticks: number;
   ticksSinceCompute: number;
+  /** Real-time ms before which no recompute starts (adaptive: see COMPUTE_SHARE_MAX). */
+  computeNotBefore: number;
 }
+
+/**
+ * At most this share of wall time goes to one event's summary: after a recompute that took d ms the
+ * next waits at least d / COMPUTE_SHARE_MAX - d ms (on a huge event, fewer updates rather than a
+ * database kept busy by the dashboard during the burst).
+ */
+const COMPUTE_SHARE_MAX = 0.25;
 
 export interface MetricsStreamHub {
   /** Throws STREAM_LIMIT_REACHED (or NOT_READY while closing) when one more subscriber would not fit. */
@@ -89,8 +99,12 @@ export function createMetricsStreamHub(metrics: MetricsService, settings: Stream
       watch.ticks += 1;
       watch.ticksSinceCompute += 1;
       const fingerprint = await metrics.eventFingerprint(watch.eventId);
-      if (fingerprint !== watch.fingerprint || watch.frame === null || watch.ticksSinceCompute >= refreshTicks) {
+      const due = fingerprint !== watch.fingerprint || watch.frame === null || watch.ticksSinceCompute >= refreshTicks;
+      if (due && performance.now() >= watch.computeNotBefore) {
+        const started = performance.now();
         const frame = metricsFrame(await metrics.eventSummary(watch.eventId));
+        const tookMs = performance.now() - started;
+        watch.computeNotBefore = started + tookMs / COMPUTE_SHARE_MAX;
         watch.fingerprint = fingerprint;
         watch.ticksSinceCompute = 0;
         if (frame !== watch.frame) {
@@ -122,7 +136,7 @@ export function createMetricsStreamHub(metrics: MetricsService, settings: Stream
       let watch = watches.get(eventId);
       if (!watch) {
         const created: Watch = {
-          eventId, sinks: new Set(), fingerprint: null, frame: null, polling: false, ticks: 0, ticksSinceCompute: 0,
+          eventId, sinks: new Set(), fingerprint: null, frame: null, polling: false, ticks: 0, ticksSinceCompute: 0, computeNotBefore: 0,
           timer: setInterval(() => void poll(created), settings.pollMs),
         };
         // A stream alone never keeps the process alive: shutdown ends it through close().
