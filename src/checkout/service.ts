@@ -1,6 +1,8 @@
 // Checkout: reserve (decide in memory, commit in groups), pay, cancel, and expire unpaid orders
 // on time. Follow reserve() from the route to see the whole hot path.
+import type { Transaction } from 'kysely';
 import type { AppContext } from '../platform/context.ts';
+import type { Database } from '../platform/db/schema.ts';
 import { isoUtc } from '../platform/clock.ts';
 import { AppError } from '../platform/errors.ts';
 import { findIdempotent, requestHash } from '../platform/idempotency.ts';
@@ -14,8 +16,8 @@ import { OfferBook } from './book.ts';
 import { mainlandProvince } from './address.ts';
 import { ReservationCommitter } from './committer.ts';
 import {
-  cancelPendingOrder, eventOfOffer, findOrder, holdingsOf, markPaid, ordersOfBuyer, overdueOrderIds,
-  type OrderRecord, type ReservationRow,
+  cancelPendingOrder, eventOfOffer, findOrder, holdingsOf, markPaid, ordersOfBuyer, overdueOrderIds, returnPaidUnits,
+  type OrderRecord, type ReservationRow, type ReturnedUnits,
 } from './store.ts';
 
 export interface ShippingAddress {
@@ -78,8 +80,30 @@ export interface CheckoutService {
   pay(buyerId: string, orderId: number, provider: string, idempotencyKey: string): Promise<StartedPayment>;
   /** Cancels every pending order past its deadline and returns its units; returns how many. */
   expireOverdue(): Promise<number>;
+  /**
+   * Gives back units of a paid order being refunded, inside the caller's transaction (see
+   * store.returnPaidUnits for where they go). Pass the answer to afterUnitsReturned once committed.
+   */
+  returnPaidUnits(trx: Transaction<Database>, orderId: number, quantity: number, cameBackFromBuyer: boolean): Promise<ReturnedUnits>;
+  /** After the refund committed: units back on an offer are given back to the in-memory book too, so others can buy them. */
+  afterUnitsReturned(returned: ReturnedUnits): void;
+  /** The order page's after-sales lines come from whoever registers here (after-sales); none by default. */
+  useRefundLines(lines: (buyerId: string, orderId: number) => Promise<RefundLine[]>): void;
+  refundLines(buyerId: string, orderId: number): Promise<RefundLine[]>;
   recover(): Promise<void>;
   drain(): Promise<void>;
+}
+
+export type { ReturnedUnits } from './store.ts';
+
+/** One refund request as the buyer's order page shows it. */
+export interface RefundLine {
+  id: string;
+  kind: 'before_shipping' | 'return';
+  status: string;
+  quantity: number;
+  amountFen: number;
+  createdAt: string;
 }
 
 export interface CheckoutDeps {
@@ -97,6 +121,7 @@ export function createCheckoutService(ctx: AppContext, deps: CheckoutDeps): Chec
     for (const offerId of offerIds) void noticeSoldOut(offerId);
   });
   const inFlight = new Map<string, Promise<{ statusCode: number; order: ReservedOrder }>>();
+  let refundLinesOf: (buyerId: string, orderId: number) => Promise<RefundLine[]> = async () => [];
 
   deps.events.onEventEnded((eventId) => book.forgetEvent(eventId));
 
@@ -289,6 +314,18 @@ export function createCheckoutService(ctx: AppContext, deps: CheckoutDeps): Chec
     },
 
     expireOverdue,
+
+    returnPaidUnits: (trx, orderId, quantity, cameBackFromBuyer) => returnPaidUnits(trx, orderId, quantity, cameBackFromBuyer),
+
+    afterUnitsReturned(returned) {
+      if (returned.target === 'offer' && returned.offerId !== null) book.giveBack(returned.offerId, returned.buyerId, returned.quantity);
+    },
+
+    useRefundLines(lines) {
+      refundLinesOf = lines;
+    },
+
+    refundLines: (buyerId, orderId) => refundLinesOf(buyerId, orderId),
 
     async recover() {
       // Nothing to replay: every acknowledged order is in the database, and the book reloads from it.

@@ -189,26 +189,69 @@ export async function cancelPendingOrder(db: Kysely<Database>, orderId: number, 
     if (Number(cancelled.numUpdatedRows) === 0) return null;
     const order = await trx.selectFrom('orders').select(['id', 'kind', 'offer_id', 'event_id', 'buyer_id', 'sku_id', 'quantity'])
       .where('id', '=', orderId).executeTakeFirstOrThrow();
-    const q = order.quantity;
-    let allocationReturned = false;
-    if (order.event_id !== null) {
-      const event = await trx.selectFrom('events').select('allocation_returned_at').where('id', '=', order.event_id).executeTakeFirstOrThrow();
-      allocationReturned = event.allocation_returned_at !== null;
-    }
-    const target = releaseTarget({ kind: order.kind }, allocationReturned);
-    if (target !== 'store') {
-      const offerId = order.offer_id as string;
-      await trx.updateTable('offers').set({
-        reserved_units: sql`reserved_units - ${q}`,
-        ...(target === 'offer_and_store' ? { allocated_units: sql`allocated_units - ${q}` } : {}),
-      }).where('id', '=', offerId).execute();
-      await trx.updateTable('buyer_holdings').set({ units: sql`units - ${q}` }).where('offer_id', '=', offerId).where('buyer_id', '=', order.buyer_id).execute();
-    }
-    if (target !== 'offer') {
-      await trx.updateTable('skus').set({ stock_units: sql`stock_units + ${q}` }).where('id', '=', order.sku_id).execute();
-    }
-    return { id: order.id, kind: order.kind, offerId: order.offer_id, eventId: order.event_id, buyerId: order.buyer_id, quantity: q };
+    await putUnitsBack(trx, order, order.quantity, await targetOf(trx, order));
+    return { id: order.id, kind: order.kind, offerId: order.offer_id, eventId: order.event_id, buyerId: order.buyer_id, quantity: order.quantity };
   });
+}
+
+interface UnitsOwner {
+  kind: OrderKind;
+  offer_id: string | null;
+  event_id: string | null;
+  buyer_id: string;
+  sku_id: string;
+}
+
+type UnitsTarget = ReturnType<typeof releaseTarget>;
+
+/** Where units that were never shipped go back to, by `releaseTarget`: whether the event still holds its allocation. */
+async function targetOf(trx: Transaction<Database>, order: UnitsOwner): Promise<UnitsTarget> {
+  let allocationReturned = false;
+  if (order.event_id !== null) {
+    const event = await trx.selectFrom('events').select('allocation_returned_at').where('id', '=', order.event_id).executeTakeFirstOrThrow();
+    allocationReturned = event.allocation_returned_at !== null;
+  }
+  return releaseTarget({ kind: order.kind }, allocationReturned);
+}
+
+/** Puts `q` units of an order back: to its offer (and the buyer's holding), to store stock, or both. */
+async function putUnitsBack(trx: Transaction<Database>, order: UnitsOwner, q: number, target: UnitsTarget): Promise<void> {
+  if (target !== 'store') {
+    const offerId = order.offer_id as string;
+    await trx.updateTable('offers').set({
+      reserved_units: sql`reserved_units - ${q}`,
+      ...(target === 'offer_and_store' ? { allocated_units: sql`allocated_units - ${q}` } : {}),
+    }).where('id', '=', offerId).execute();
+    await trx.updateTable('buyer_holdings').set({ units: sql`units - ${q}` }).where('offer_id', '=', offerId).where('buyer_id', '=', order.buyer_id).execute();
+  }
+  if (target !== 'offer') {
+    await trx.updateTable('skus').set({ stock_units: sql`stock_units + ${q}` }).where('id', '=', order.sku_id).execute();
+  }
+}
+
+/** Units of a paid order given back, and where they went (what the in-memory book must be told after commit). */
+export interface ReturnedUnits {
+  orderId: number;
+  offerId: string | null;
+  buyerId: string;
+  quantity: number;
+  target: UnitsTarget;
+}
+
+/**
+ * Gives back `q` units of a paid order inside the caller's transaction (a refund). Units that were
+ * never shipped go where a cancelled order's go (`releaseTarget`: the offer while the event holds
+ * its allocation, so other buyers can buy them; else store stock); units that came back from the
+ * buyer go to store stock (the warehouse), and the offer keeps counting them sold.
+ */
+export async function returnPaidUnits(trx: Transaction<Database>, orderId: number, q: number, cameBackFromBuyer: boolean): Promise<ReturnedUnits> {
+  if (!Number.isSafeInteger(q) || q <= 0) throw new Error(`returning ${q} units`);
+  const order = await trx.selectFrom('orders').select(['id', 'kind', 'offer_id', 'event_id', 'buyer_id', 'sku_id', 'status'])
+    .where('id', '=', orderId).executeTakeFirstOrThrow();
+  if (order.status !== 'paid') throw new Error(`returning units of order ${orderId}, which is ${order.status}`);
+  const target: UnitsTarget = cameBackFromBuyer ? 'store' : await targetOf(trx, order);
+  await putUnitsBack(trx, order, q, target);
+  return { orderId, offerId: order.offer_id, buyerId: order.buyer_id, quantity: q, target };
 }
 
 /** Pending orders whose payment deadline has passed, oldest first. */

@@ -1,6 +1,7 @@
 // The built-in sandbox payment provider. It behaves like a real one: a cashier page with a
 // confirm step, then an asynchronous signed notification, delivered late (a delay) and, by
 // default, twice — so the handling of duplicates and late notices is exercised on every payment.
+import { sql } from 'kysely';
 import type { AppContext } from '../platform/context.ts';
 import { isoUtc } from '../platform/clock.ts';
 import { randomToken } from '../platform/ids.ts';
@@ -99,9 +100,22 @@ export function createSandboxProvider(ctx: AppContext): SandboxProvider {
     },
 
     async refund(input: RefundInput): Promise<void> {
-      // Deduplicated on the payment: refunding twice never pays twice.
-      await db.updateTable('sandbox_payments').set({ status: 'refunded', refunded_fen: input.amountFen })
-        .where('id', '=', input.providerRef).where('status', '=', 'paid').execute();
+      // Deduplicated on the refund id, like a real provider's out_refund_no: a repeat pays nothing.
+      // Partial refunds add up; the payment turns 'refunded' once all of it went back.
+      await db.transaction().execute(async (trx) => {
+        const claimed = await trx.insertInto('sandbox_refunds').values({
+          refund_id: input.refundId, sandbox_payment_id: input.providerRef, amount_fen: input.amountFen, reason: input.reason.slice(0, 500),
+          created_at: isoUtc(clock.nowMs()),
+        }).onConflict((oc) => oc.column('refund_id').doNothing()).executeTakeFirst();
+        if (Number(claimed.numInsertedOrUpdatedRows ?? 0) === 0) return;
+        const paid = await trx.updateTable('sandbox_payments').set({
+          refunded_fen: sql`refunded_fen + ${input.amountFen}`,
+          status: sql`case when refunded_fen + ${input.amountFen} = amount_fen then 'refunded' else status end`,
+        }).where('id', '=', input.providerRef).where('status', '=', 'paid')
+          .where(sql<boolean>`refunded_fen + ${input.amountFen} <= amount_fen`).executeTakeFirst();
+        // Like a provider refusing: nothing was refunded, the caller retries or gives up.
+        if (Number(paid.numUpdatedRows) === 0) throw new Error(`sandbox: refund ${input.refundId} refused (not paid, or more than is left)`);
+      });
     },
   };
 }

@@ -55,6 +55,19 @@ export interface PaymentsService {
   onAccepted(handler: PaymentAcceptedHandler): void;
   paymentsOfOrder(orderId: number): Promise<PaymentRecord[]>;
   orderIdOfPayment(paymentId: string): Promise<number>;
+  /**
+   * Refunds part (or all) of an order's accepted payment through its provider. Providers
+   * deduplicate on `refundId`, so calling again with the same id pays nothing more: safe to retry.
+   */
+  refundOrderPayment(input: OrderRefund): Promise<void>;
+}
+
+export interface OrderRefund {
+  orderId: number;
+  /** Our id for this refund (the provider's out_refund_no). */
+  refundId: string;
+  amountFen: number;
+  reason: string;
 }
 
 const REFUND_JOB = 'payments.refund';
@@ -151,6 +164,19 @@ export function createPaymentsService(ctx: AppContext): PaymentsService {
       const row = await db.selectFrom('payments').select('order_id').where('id', '=', paymentId).executeTakeFirst();
       if (!row) throw new AppError('NOT_FOUND');
       return row.order_id;
+    },
+
+    async refundOrderPayment(input) {
+      if (!Number.isSafeInteger(input.amountFen) || input.amountFen <= 0) throw new Error(`a refund of ${input.amountFen} fen`);
+      const payment = await db.selectFrom('payments').select(['id', 'provider', 'provider_ref', 'amount_fen']).where('order_id', '=', input.orderId)
+        .where('status', '=', 'succeeded').executeTakeFirst();
+      // An order is paid by exactly one accepted payment (markPaid); without one there is nothing to refund.
+      if (!payment || payment.provider_ref === null) throw new Error(`order ${input.orderId} has no accepted payment to refund`);
+      if (input.amountFen > payment.amount_fen) throw new Error(`a refund of ${input.amountFen} fen on a payment of ${payment.amount_fen}`);
+      await providerOf(payment.provider).refund({
+        providerRef: payment.provider_ref, paymentId: payment.id, refundId: input.refundId, amountFen: input.amountFen, reason: input.reason,
+      });
+      log.info({ paymentId: payment.id, orderId: input.orderId, refundId: input.refundId, amountFen: input.amountFen }, 'order payment refunded');
     },
 
     async paymentsOfOrder(orderId) {

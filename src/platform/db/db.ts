@@ -18,6 +18,7 @@ import { promotersMigration } from './migrations/0008_promoters.ts';
 import { storeLoopMigration } from './migrations/0011_store_loop.ts';
 import { metricsMigration } from './migrations/0012_metrics.ts';
 import { reviewsMigration } from './migrations/0013_reviews.ts';
+import { aftersalesMigration } from './migrations/0014_aftersales.ts';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -132,6 +133,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0011_store_loop': storeLoopMigration(dialect),
     '0012_metrics': metricsMigration,
     '0013_reviews': reviewsMigration,
+    '0014_aftersales': aftersalesMigration,
   };
 }
 
