@@ -66,6 +66,8 @@ import { createPromotersService, type PromotersService } from './promoters/servi
 import { promotersRoutes } from './promoters/routes.ts';
 import { createReviewsService, type ReviewsService } from './reviews/service.ts';
 import { reviewsRoutes } from './reviews/routes.ts';
+import { createAftersalesService, type AftersalesService } from './aftersales/service.ts';
+import { aftersalesRoutes } from './aftersales/routes.ts';
 
 export interface Services {
   accounts: AccountsService;
@@ -93,6 +95,7 @@ export interface Services {
   customers: CustomersService;
   promoters: PromotersService;
   reviews: ReviewsService;
+  aftersales: AftersalesService;
 }
 
 export interface Hushsale {
@@ -168,7 +171,8 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   const customers = createCustomersService(ctx);
   payments.onAccepted((trx, payment) => customers.recordPaidOrder(trx, payment));
   const reviews = createReviewsService(ctx);
-  const services: Services = { metrics, metricsStream, fulfilment, fraud, leaderboards, customers, accounts, catalog, pricing, fees, calendar, channels, events, access, payments, checkout, notifications, surplus, applications, promoters, sharekit, ledger, statements, payouts, reviews };
+  const aftersales = createAftersalesService(ctx, { checkout, ledger, payments });
+  const services: Services = { metrics, metricsStream, fulfilment, fraud, leaderboards, customers, accounts, catalog, pricing, fees, calendar, channels, events, access, payments, checkout, notifications, surplus, applications, promoters, sharekit, ledger, statements, payouts, reviews, aftersales };
 
   const app = await buildHttpServer({
     logger: log,
@@ -202,6 +206,7 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   await metricsRoutes(app, metrics, metricsStream);
   await customersRoutes(app, customers);
   await reviewsRoutes(app, reviews);
+  await aftersalesRoutes(app, aftersales);
   await homeRoutes(app);
 
   let prepared: Promise<{ migrationsApplied: string[] }> | null = null;

@@ -14,7 +14,7 @@ import type { Role } from '../src/platform/db/schema.ts';
 const ALL_ROLES: Role[] = ['operator', 'merchant', 'promoter', 'buyer'];
 const STAFF: Role[] = ['operator', 'merchant'];
 const ERROR_STATUSES = Object.keys(errorResponses);
-const FAKE = { feePolicy: 'fpl_01jzzzzzzzzzzzzzzzzzzzzzzz', channel: 'chn_01jzzzzzzzzzzzzzzzzzzzzzzz', promoter: 'usr_01jzzzzzzzzzzzzzzzzzzzzzzz', event: 'evt_01jzzzzzzzzzzzzzzzzzzzzzzz', link: 'lnk_01jzzzzzzzzzzzzzzzzzzzzzzz', key: 'key_01jzzzzzzzzzzzzzzzzzzzzzzz', order: '999999', sandbox: 'sbx_AAAAAAAAAAAAAAAAAAAAAAAA' };
+const FAKE = { feePolicy: 'fpl_01jzzzzzzzzzzzzzzzzzzzzzzz', channel: 'chn_01jzzzzzzzzzzzzzzzzzzzzzzz', promoter: 'usr_01jzzzzzzzzzzzzzzzzzzzzzzz', event: 'evt_01jzzzzzzzzzzzzzzzzzzzzzzz', link: 'lnk_01jzzzzzzzzzzzzzzzzzzzzzzz', key: 'key_01jzzzzzzzzzzzzzzzzzzzzzzz', order: '999999', refund: 'rfd_01jzzzzzzzzzzzzzzzzzzzzzzz', sandbox: 'sbx_AAAAAAAAAAAAAAAAAAAAAAAA' };
 
 /** Routes anyone may call, and why. Everything else must refuse a caller without credentials. */
 const PUBLIC: Record<string, string> = {
@@ -158,6 +158,15 @@ const ROLES: Record<string, Role[]> = {
   'GET /api/v1/stores/:storeId/reviews': STAFF,
   'POST /api/v1/stores/:storeId/reviews/:reviewId/hide': STAFF,
   'POST /api/v1/stores/:storeId/reviews/:reviewId/unhide': STAFF,
+  'POST /api/v1/orders/:id/refunds': ['buyer'],
+  'GET /api/v1/orders/:id/refunds': ['buyer'],
+  'POST /api/v1/refunds/:id/return-shipment': ['buyer'],
+  'POST /api/v1/refunds/:id/cancel': ['buyer'],
+  'GET /api/v1/stores/:storeId/refunds': STAFF,
+  'POST /api/v1/stores/:storeId/refunds/:id/approve': STAFF,
+  'POST /api/v1/stores/:storeId/refunds/:id/reject': STAFF,
+  'POST /api/v1/stores/:storeId/refunds/:id/receive': STAFF,
+  'PATCH /api/v1/stores/:storeId/return-policy': STAFF,
 };
 
 /** Content types a download route (or a server-sent-events stream) may declare instead of JSON. */
@@ -331,6 +340,16 @@ function samples(world: World, orderId: number): Record<string, Sample> {
     'GET /api/v1/stores/:storeId/reviews': { url: `/api/v1/stores/${world.storeId}/reviews?hidden=false&limit=10` },
     'POST /api/v1/stores/:storeId/reviews/:reviewId/hide': { url: `/api/v1/stores/${world.storeId}/reviews/999999/hide` },
     'POST /api/v1/stores/:storeId/reviews/:reviewId/unhide': { url: `/api/v1/stores/${world.storeId}/reviews/999999/unhide` },
+    // The order awaits payment: a refund is refused with 409 ORDER_NOT_REFUNDABLE; steps act on a fake request.
+    'POST /api/v1/orders/:id/refunds': { url: `/api/v1/orders/${orderId}/refunds`, headers: idem, body: () => ({ quantity: 1, reason: '不想要了' }) },
+    'GET /api/v1/orders/:id/refunds': { url: `/api/v1/orders/${orderId}/refunds` },
+    'POST /api/v1/refunds/:id/return-shipment': { url: `/api/v1/refunds/${FAKE.refund}/return-shipment`, body: () => ({ carrier: '中通快递', trackingNo: 'ZT12345678' }) },
+    'POST /api/v1/refunds/:id/cancel': { url: `/api/v1/refunds/${FAKE.refund}/cancel` },
+    'GET /api/v1/stores/:storeId/refunds': { url: `/api/v1/stores/${world.storeId}/refunds?status=open&limit=10` },
+    'POST /api/v1/stores/:storeId/refunds/:id/approve': { url: `/api/v1/stores/${world.storeId}/refunds/${FAKE.refund}/approve`, body: () => ({ note: '请寄回' }) },
+    'POST /api/v1/stores/:storeId/refunds/:id/reject': { url: `/api/v1/stores/${world.storeId}/refunds/${FAKE.refund}/reject`, body: () => ({ reason: '已使用' }) },
+    'POST /api/v1/stores/:storeId/refunds/:id/receive': { url: `/api/v1/stores/${world.storeId}/refunds/${FAKE.refund}/receive` },
+    'PATCH /api/v1/stores/:storeId/return-policy': { url: `/api/v1/stores/${world.storeId}/return-policy`, body: () => ({ returnDays: 7 }) },
     // Public routes that take a body or act, for the malformed-input suite.
     'POST /api/v1/sessions': { url: '/api/v1/sessions', body: () => ({ apiKey: 'hsk_not_a_key' }) },
     'DELETE /api/v1/sessions': { url: '/api/v1/sessions' },

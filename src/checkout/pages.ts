@@ -7,7 +7,7 @@ import { html, page } from '../platform/html.ts';
 import { formatYuan } from '../platform/money.ts';
 import { showShanghai } from '../platform/clock.ts';
 import { maskMobile } from '../platform/log.ts';
-import type { CheckoutService } from './service.ts';
+import type { CheckoutService, RefundLine } from './service.ts';
 import type { OrderRecord } from './store.ts';
 
 const statusText: Record<OrderRecord['status'], string> = {
@@ -15,6 +15,39 @@ const statusText: Record<OrderRecord['status'], string> = {
   paid: '已支付 Paid',
   cancelled: '已取消 Cancelled',
 };
+
+const refundStatusText: Record<string, string> = {
+  requested: '待商家处理 Awaiting the store',
+  approved: '已同意,请寄回 Approved: send it back',
+  rejected: '已拒绝 Rejected',
+  returned: '已寄回 Sent back',
+  refunding: '退款中 Refunding',
+  refunded: '已退款 Refunded',
+  cancelled: '已撤销 Withdrawn',
+};
+
+/** The order's refund requests, and a small form to ask for one while units are left. */
+function refundSection(order: OrderRecord, lines: RefundLine[]) {
+  if (order.status !== 'paid') return '';
+  const claimed = lines.filter((l) => l.status !== 'rejected' && l.status !== 'cancelled').reduce((n, l) => n + l.quantity, 0);
+  const left = order.quantity - claimed;
+  return html`<section id="refunds">
+  <h2>售后 After-sales</h2>
+  ${lines.length > 0 ? html`<ul class="refunds">${lines.map((l) => html`<li data-refund="${l.id}" data-status="${l.status}">
+    ${l.kind === 'return' ? '退货退款 Return' : '退款 Refund'} ×${l.quantity} · ¥${formatYuan(l.amountFen)} · <strong>${refundStatusText[l.status] ?? l.status}</strong>
+    ${l.status === 'approved' ? html`<form class="ship-back buyer-form" data-refund="${l.id}">
+      <label>快递公司 Carrier <input name="carrier" required maxlength="40"></label>
+      <label>运单号 Tracking no. <input name="trackingNo" required pattern="[A-Za-z0-9-]{4,40}"></label>
+      <button type="submit">提交寄回信息 Sent back</button></form>` : ''}
+    ${l.status === 'requested' || l.status === 'approved' ? html`<button class="refund-cancel" data-refund="${l.id}">撤销 Withdraw</button>` : ''}
+  </li>`)}</ul>` : ''}
+  ${left > 0 ? html`<form id="refund-form" class="buyer-form">
+    <label>数量 Quantity <input name="quantity" type="number" min="1" max="${left}" value="${left}" required></label>
+    <label>原因 Reason <input name="reason" required maxlength="500" value="${order.shippedAt === null ? '不想要了 Changed my mind' : '七天无理由 No-reason return'}"></label>
+    <button type="submit">${order.shippedAt === null ? '申请退款 Request a refund' : '申请退货 Request a return'}</button>
+  </form>` : ''}
+</section>`;
+}
 
 function signedInBuyer(request: FastifyRequest, reply: FastifyReply): string | null {
   const principal = request.principal;
@@ -95,6 +128,7 @@ ${orders.length === 0 ? html`<p class="muted">还没有订单 No orders yet</p>`
       throw error;
     }
     const a = order.address;
+    const refunds = refundSection(order, await checkout.refundLines(buyerId, order.id));
     return page({
       title: `订单 ${order.id}`,
       body: html`<section class="card order" data-id="${order.id}" data-status="${order.status}">
@@ -111,6 +145,7 @@ ${orders.length === 0 ? html`<p class="muted">还没有订单 No orders yet</p>`
     ? html`<p id="shipping">${order.deliveredAt !== null ? '已签收 Delivered' : '已发货 Shipped'} · ${order.carrier ?? ''} <strong>${order.trackingNo ?? ''}</strong><br>
   <span class="muted">${showShanghai(order.deliveredAt ?? order.shippedAt)}</span></p>`
     : order.status === 'paid' ? html`<p id="shipping" class="muted">待发货 Awaiting shipment</p>` : ''}
+  ${refunds}
   <p id="message" class="error" role="status"></p>
   <p><a href="/orders">我的订单 My orders</a></p>
 </section>`,

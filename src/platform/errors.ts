@@ -184,6 +184,26 @@ export const errorCodes = {
     en: 'Too many live dashboards are open right now; try again shortly.',
     zh: '当前打开的实时看板过多,请稍后再试。',
   },
+  ORDER_NOT_REFUNDABLE: {
+    kind: 'conflict',
+    en: 'Only a paid order can be refunded.',
+    zh: '只有已支付的订单可以退款。',
+  },
+  REFUND_QUANTITY_EXCEEDED: {
+    kind: 'conflict',
+    en: 'More units than are left to refund on this order (requests still open count too).',
+    zh: '退款数量超过订单剩余可退数量(处理中的申请也计算在内)。',
+  },
+  RETURN_WINDOW_CLOSED: {
+    kind: 'conflict',
+    en: "The store's return window for this order has closed.",
+    zh: '该订单已超过店铺的退货期限。',
+  },
+  REFUND_STEP_NOT_ALLOWED: {
+    kind: 'conflict',
+    en: 'This refund request cannot take that step in its current status.',
+    zh: '该退款申请当前状态下不能执行此操作。',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;
