@@ -199,7 +199,11 @@ for (const store of storesUnderTest()) {
       assert.deepEqual(rest.items.length, 2);
       assert.equal(rest.nextBeforeId, null);
       assert.equal((await api<{ items: unknown[] }>(t, 'GET', `/api/v1/stores/${world.storeId}/refunds?status=rejected`, merchant, undefined, 200)).items.length, 1);
-      // A refund before shipping is not the merchant's to receive.
+      // A refund before shipping is not the merchant's to approve or receive, nor the buyer's to cancel.
+      const early = await buyThrough(t, world.link.token, world.offerId, { quantity: 1 });
+      const refund = await askOk(early.headers, early.orderId, 1);
+      for (const action of ['approve', 'receive'] as const) assert.equal((await step(world, merchant, refund.id, action)).json().code, 'REFUND_STEP_NOT_ALLOWED');
+      assert.equal((await t.hs.app.inject({ method: 'POST', url: `/api/v1/refunds/${refund.id}/cancel`, headers: buyerOnly(early.headers) })).statusCode, 409);
       await t.hs.services.ledger.assertBalanced();
     });
 
