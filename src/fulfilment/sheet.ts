@@ -2,8 +2,7 @@
 // numbers, as CSV (UTF-8 with a BOM, so Excel opens Chinese text right) or XLSX. Headers may be
 // English or Chinese; an import accepts either. No I/O: bytes in, rows out.
 import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
-import { writeTable, XLSX_TYPE, type TableFormat } from '../platform/tables.ts';
+import { loadExcel, writeTable, XLSX_TYPE, type TableFormat } from '../platform/tables.ts';
 
 export const SHEET_COLUMNS = [
   { key: 'orderId', zh: '订单号' },
@@ -68,7 +67,7 @@ export async function readSheet(bytes: Buffer, format: SheetFormat, maxLines: nu
     }
     return toLines(table, maxLines);
   }
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcel()).Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch {

@@ -2,7 +2,7 @@
 // with English or Chinese headers. Every cell is text: a mobile number or a tracking number must
 // never become a number in scientific notation.
 import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
+import type ExcelJSModule from 'exceljs';
 
 export type TableFormat = 'csv' | 'xlsx';
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -12,6 +12,11 @@ export interface TableColumn<K extends string> {
   zh: string;
 }
 
+/** exceljs, loaded on the first spreadsheet: it is large, and most processes never write one. */
+export async function loadExcel(): Promise<typeof ExcelJSModule> {
+  return (await import('exceljs')).default;
+}
+
 export function contentTypeOf(format: TableFormat): string {
   return format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_TYPE;
 }
@@ -19,7 +24,7 @@ export function contentTypeOf(format: TableFormat): string {
 export async function writeTable<K extends string>(columns: readonly TableColumn<K>[], rows: ReadonlyArray<Record<K, string>>, format: TableFormat, lang: 'en' | 'zh', sheetName: string): Promise<Buffer> {
   const table = [columns.map((c) => (lang === 'zh' ? c.zh : c.key)), ...rows.map((row) => columns.map((c) => row[c.key]))];
   if (format === 'csv') return Buffer.from(`\uFEFF${stringify(table)}`, 'utf8');
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcel()).Workbook();
   const sheet = workbook.addWorksheet(sheetName);
   for (const line of table) sheet.addRow(line).eachCell((cell) => { cell.numFmt = '@'; });
   sheet.columns.forEach((column) => { column.width = 16; });

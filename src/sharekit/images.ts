@@ -5,7 +5,8 @@
 import crypto from 'node:crypto';
 import dns from 'node:dns/promises';
 import net from 'node:net';
-import { loadImage, type Image } from '@napi-rs/canvas';
+import type { Image } from '@napi-rs/canvas';
+import { loadSkia } from './skia.ts';
 import { isFetchableImageUrl } from './rules.ts';
 
 export interface FetchedImage {
@@ -66,7 +67,7 @@ async function fetchOnce(url: string, options: ImageFetchOptions): Promise<Fetch
     const bytes = await readCapped(response, options.maxBytes);
     if (!bytes) return placeholder;
     // Bytes only: a string source would be read as a file path or fetched by the library itself.
-    const image = await loadImage(bytes);
+    const image = await (await loadSkia()).loadImage(bytes);
     if (image.width <= 0 || image.height <= 0 || image.width * image.height > MAX_PIXELS) return placeholder;
     return { image, digest: crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 32) };
   } catch {

@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import QRCode from 'qrcode';
-import { createCanvas, GlobalFonts, type Image, type SKRSContext2D } from '@napi-rs/canvas';
+import type { Image, SKRSContext2D } from '@napi-rs/canvas';
+import { loadSkia } from './skia.ts';
 import type { PosterContent } from './rules.ts';
 
 export const POSTER_WIDTH = 750;
@@ -30,8 +31,9 @@ let fontsLoaded = false;
  * unicode-range subsets per weight; Skia falls back across the faces of one family glyph by
  * glyph, so every subset is registered under one name (~0.3 s, once).
  */
-export function loadPosterFonts(): void {
+export async function loadPosterFonts(): Promise<void> {
   if (fontsLoaded) return;
+  const { GlobalFonts } = await loadSkia();
   const require = createRequire(import.meta.url);
   const dir = path.join(path.dirname(require.resolve('@fontsource/noto-sans-sc/package.json')), 'files');
   let count = 0;
@@ -301,8 +303,8 @@ function drawFooter(ctx: SKRSContext2D, content: PosterContent): void {
 
 /** The poster as PNG bytes; `images[i]` is hero i's picture or null for a placeholder tile. */
 export async function renderPoster(content: PosterContent, images: ReadonlyArray<Image | null>): Promise<Buffer> {
-  loadPosterFonts();
-  const canvas = createCanvas(POSTER_WIDTH, POSTER_HEIGHT);
+  await loadPosterFonts();
+  const canvas = (await loadSkia()).createCanvas(POSTER_WIDTH, POSTER_HEIGHT);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#f6f1ec';
   ctx.fillRect(0, 0, POSTER_WIDTH, POSTER_HEIGHT);
