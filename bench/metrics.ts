@@ -3,7 +3,8 @@
 // (substr(paid_at, 1, 13)) against fetching the paid rows and bucketing them in JavaScript, the
 // stream's fingerprint and summary, and the whole event metrics answer through HTTP.
 // Embedded SQLite always, PostgreSQL too when DATABASE_URL is set (a throwaway schema).
-// Run: node --import tsx bench/metrics.ts [--orders N]. Prints figures; asserts correctness, never timings.
+// Run: node --import tsx bench/metrics.ts [--orders N] [--cover]. --cover adds a covering index of the
+// event's paid orders first (measured, not adopted: docs/metrics.md). Prints figures; asserts correctness, never timings.
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { performance } from 'node:perf_hooks';
