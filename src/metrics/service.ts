@@ -153,8 +153,7 @@ function offerMetrics(o: store.OfferFiguresRow, startsAtMs: number): OfferMetric
   return {
     offerId: o.offerId, skuId: o.skuId, skuCode: o.skuCode, productTitle: o.productTitle, isHero: o.isHero,
     allocatedUnits: o.allocatedUnits, soldUnits: o.soldUnits,
-    // reserved_units counts pending and paid units; refunds do not give units back to the offer.
-    pendingUnits: Math.max(0, o.reservedOrSoldUnits - o.paidUnits),
+    pendingUnits: o.pendingUnits,
     sellThroughBp: sellThroughBp(o.soldUnits, o.allocatedUnits),
     orders: o.orders, gmvFen: o.gmvFen, soldOutAt: o.soldOutAt,
     secondsToSellOut: secondsToSellOut(startsAtMs, o.soldOutAt === null ? null : Date.parse(o.soldOutAt)),

@@ -54,8 +54,8 @@ export interface OfferFiguresRow {
   isHero: boolean;
   /** The allocation before the end gave unsold units back (or the current one before the end). */
   allocatedUnits: number;
-  /** Units held by pending orders or sold (offers.reserved_units). */
-  reservedOrSoldUnits: number;
+  /** Units held by orders pending payment. */
+  pendingUnits: number;
   /** Units of paid orders as paid, refunds not taken off. */
   paidUnits: number;
   /** Paid units less refunded units. */
@@ -75,7 +75,7 @@ export async function eventOffers(db: Db, eventId: string, withSoldOut = true): 
   const offers = await db.selectFrom('offers')
     .innerJoin('skus', 'skus.id', 'offers.sku_id')
     .innerJoin('products', 'products.id', 'skus.product_id')
-    .select(['offers.id', 'offers.sku_id', 'skus.code', 'products.title', 'offers.is_hero', 'offers.reserved_units', 'offers.position',
+    .select(['offers.id', 'offers.sku_id', 'skus.code', 'products.title', 'offers.is_hero', 'offers.position',
       sql<number>`coalesce(offers.initial_allocated_units, offers.allocated_units)`.as('allocated')])
     .where('offers.event_id', '=', eventId).orderBy('offers.position').orderBy('offers.id').execute();
   const sales = await db.selectFrom('orders')
@@ -83,13 +83,20 @@ export async function eventOffers(db: Db, eventId: string, withSoldOut = true): 
     .where('orders.event_id', '=', eventId).where('orders.paid_at', 'is not', null)
     .groupBy('orders.offer_id').execute();
   const byOffer = new Map(sales.map((s) => [s.offer_id, s]));
+  // Counted from the pending orders themselves: offers.reserved_units less paid units is not it, since
+  // a refund before shipping gives its units back to the offer. Few rows: pending orders live 15 minutes.
+  const pending = await db.selectFrom('orders')
+    .select(['orders.offer_id', sql<number>`sum(orders.quantity)`.as('units')])
+    .where('orders.status', '=', 'pending_payment').where('orders.event_id', '=', eventId)
+    .groupBy('orders.offer_id').execute();
+  const pendingByOffer = new Map(pending.map((p) => [p.offer_id, n(p.units)]));
   const soldOutIds = offers.filter((o) => n(byOffer.get(o.id)?.paid_units) >= n(o.allocated) && n(o.allocated) > 0).map((o) => o.id);
   const soldOut = withSoldOut ? await soldOutTimes(db, eventId, soldOutIds) : new Map<string, string>();
   return offers.map((o) => {
     const s = byOffer.get(o.id);
     return {
       offerId: o.id, skuId: o.sku_id, skuCode: o.code, productTitle: o.title, isHero: o.is_hero === 1,
-      allocatedUnits: n(o.allocated), reservedOrSoldUnits: n(o.reserved_units), paidUnits: n(s?.paid_units), soldUnits: n(s?.units),
+      allocatedUnits: n(o.allocated), pendingUnits: pendingByOffer.get(o.id) ?? 0, paidUnits: n(s?.paid_units), soldUnits: n(s?.units),
       orders: n(s?.orders), gmvFen: n(s?.gmv_fen), soldOutAt: soldOut.get(o.id) ?? null,
     };
   });
