@@ -2,26 +2,12 @@
 // row counts decide (so concurrent requests on PostgreSQL queue on the row and re-check), and each
 // step of a request is a conditional status update.
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database, RefundKind, RefundStatus } from '../platform/db/schema.ts';
+import type { Database, RefundKind, RefundRequestsTable, RefundStatus } from '../platform/db/schema.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-export interface RefundRow {
-  id: string;
-  order_id: number;
-  store_id: string;
-  buyer_id: string;
-  kind: RefundKind;
-  status: RefundStatus;
-  quantity: number;
-  amount_fen: number;
-  reason: string;
-  decision_reason: string | null;
-  return_carrier: string | null;
-  return_tracking_no: string | null;
-  created_at: string;
-  updated_at: string;
-  refunded_at: string | null;
+/** A refund request as the API shows it: the table's row (less the buyer's key) with what it is for. */
+export interface RefundRow extends Omit<RefundRequestsTable, 'request_key'> {
   product_title: string;
   sku_code: string;
 }

@@ -1,7 +1,8 @@
 // Reviews' SQL: the order a review is about, the review rows, and the public and store lists.
 // Rows carry what the screening needs (order kind, prices); the views decide what leaves.
 import type { Db } from '../platform/db/db.ts';
-import type { OrderKind, OrderStatus } from '../platform/db/schema.ts';
+import type { OrderKind, OrderStatus, ReviewsTable } from '../platform/db/schema.ts';
+import type { Insertable } from 'kysely';
 
 export interface OrderRow {
   id: number;
@@ -27,17 +28,7 @@ export async function orderForReview(db: Db, orderId: number): Promise<OrderRow 
     .executeTakeFirst();
 }
 
-export interface NewReviewRow {
-  order_id: number;
-  store_id: string;
-  product_id: string;
-  sku_id: string;
-  buyer_id: string;
-  rating: number;
-  body: string;
-  created_at: string;
-  hidden_at: string | null;
-}
+export type NewReviewRow = Insertable<ReviewsTable>;
 
 /** Inserts the order's review; null when the order already has one (UNIQUE order_id, under any race). */
 export async function insertReview(db: Db, row: NewReviewRow): Promise<number | null> {
