@@ -2,8 +2,8 @@
 // or to store stock, buyable again), returns after it (approve, ship back, receive; reject and
 // cancel free the units), the return window's edges, partial refunds by quantity, isolation, and
 // nothing paid twice whatever arrives twice (one key twice, two keys at once, two servers, two
-// receipts, a refund job run twice). The ledger balances after each; a return after the commission
-// was paid out shows as the promoter's debt.
+// receipts, a refund job run twice). The ledger balances after each; a return open when the window
+// closes keeps the commission on hold, and its refund is reversed from the hold.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, storesUnderTest, type TestApp } from './harness.ts';
@@ -337,35 +337,37 @@ for (const store of storesUnderTest()) {
       await t.hs.services.ledger.assertBalanced();
     });
 
-    it("shows a return received after the commission was released and paid out as the promoter's debt", async () => {
+    it('keeps the commission on hold while a return asked in time is open, then reverses it from the hold: no debt', async () => {
       const world = await buildWorld(t);
       const merchant = await merchantOf(world);
       const { orderId, headers } = await buyThrough(t, world.link.token, world.offerId);
+      const kept = await buyThrough(t, world.link.token, world.offerId);
       await ship(world, merchant, orderId, true);
-      // Asked and sent back inside the store's 7 days; the goods arrive after the hold ended.
+      await ship(world, merchant, kept.orderId, true);
+      // Asked and sent back inside the store's 7 days; the goods arrive after the window.
       t.clock.advanceMs(6 * DAY_MS);
       const asked = await askOk(headers, orderId, 1);
       await step(world, merchant, asked.id, 'approve');
       await sendBack(headers, asked.id);
+      const keptAsked = await askOk(kept.headers, kept.orderId, 1);
       t.clock.advanceMs(2 * DAY_MS);
       await t.hs.ctx.jobs.runOnce();
-      const released = await api<{ availableFen: number; debtFen: number }>(t, 'GET', '/api/v1/me/balance', world.promoter, undefined, 200);
-      const commission = released.availableFen;
-      assert.equal(commission, Math.floor(PRICE * 1000 / 10_000));
-      const batch = await api<{ id: string }>(t, 'POST', '/api/v1/payout-batches', { ...world.operator, 'idempotency-key': key() }, { payeeKind: 'promoter' }, 201);
-      await api(t, 'POST', `/api/v1/payout-batches/${batch.id}/submit`, { ...world.operator, 'idempotency-key': key() }, undefined, 200);
-      for (let i = 0; i < 3; i += 1) {
-        t.clock.advanceMs(60_000);
-        await t.hs.ctx.jobs.runOnce();
-      }
-      const paidOut = await api<{ availableFen: number; paidOutFen: number; debtFen: number }>(t, 'GET', '/api/v1/me/balance', world.promoter, undefined, 200);
-      assert.deepEqual([paidOut.availableFen, paidOut.paidOutFen, paidOut.debtFen], [0, commission, 0]);
+      const commission = Math.floor(PRICE * 1000 / 10_000);
+      const held = await api<{ pendingFen: number; availableFen: number; debtFen: number }>(t, 'GET', '/api/v1/me/balance', world.promoter, undefined, 200);
+      assert.deepEqual([held.pendingFen, held.availableFen], [2 * commission, 0], 'both orders stay on hold while their returns are open');
 
+      // The second return is rejected: its order is released on the next sweep.
+      assert.equal((await step(world, merchant, keptAsked.id, 'reject', { reason: '商品已使用 used' })).statusCode, 200);
+      await t.hs.ctx.jobs.runOnce();
+      const afterReject = await api<{ pendingFen: number; availableFen: number }>(t, 'GET', '/api/v1/me/balance', world.promoter, undefined, 200);
+      assert.deepEqual([afterReject.pendingFen, afterReject.availableFen], [commission, commission]);
+
+      // The first is received: the refund reverses the commission from the hold, nothing is owed back.
       assert.equal((await step(world, merchant, asked.id, 'receive')).statusCode, 200);
       await t.hs.ctx.jobs.runOnce();
       assert.equal((await requestRow(asked.id)).status, 'refunded');
-      const after = await api<{ availableFen: number; paidOutFen: number; debtFen: number }>(t, 'GET', '/api/v1/me/balance', world.promoter, undefined, 200);
-      assert.deepEqual([after.availableFen, after.debtFen, after.paidOutFen], [0, commission, commission], 'the commission is reversed: owed back from later earnings');
+      const after = await api<{ pendingFen: number; availableFen: number; debtFen: number }>(t, 'GET', '/api/v1/me/balance', world.promoter, undefined, 200);
+      assert.deepEqual([after.pendingFen, after.availableFen, after.debtFen], [0, commission, 0]);
       await t.hs.services.ledger.assertBalanced();
     });
 

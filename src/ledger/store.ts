@@ -1,6 +1,6 @@
 // The ledger's SQL: entries and their postings (append-only; the database refuses UPDATE and
 // DELETE), the split of each paid order, the hold of orders, balances and the balance audit.
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Database, LedgerOrderPartsTable } from '../platform/db/schema.ts';
 import { isoUtc } from '../platform/clock.ts';
 import { assertBalanced, type Posting, type Split } from './rules.ts';
@@ -147,23 +147,31 @@ export async function markReleased(db: Executor, orderId: number, nowMs: number)
 /**
  * Paid orders still on hold whose return window has closed, oldest first (partial-index reads): the
  * window is each store's own return_days after delivery, so one read per distinct value (a handful).
+ * An order with a return still open (asked in time, not yet received, rejected or withdrawn) stays on
+ * hold until the return is settled: its window has not really closed.
  */
 export async function ordersDueForRelease(db: Executor, nowMs: number, shippedBefore: string, limit: number): Promise<number[]> {
   const dayMs = 86_400_000;
+  const noOpenReturn = ({ not, exists, selectFrom }: ExpressionBuilder<Database, 'orders'>) => not(exists(selectFrom('refund_requests').select('refund_requests.id')
+    .whereRef('refund_requests.order_id', '=', 'orders.id').where('refund_requests.status', 'in', OPEN_RETURN_STATUSES)));
   const windows = await db.selectFrom('stores').select('return_days').distinct().execute();
   const delivered: Array<{ id: number }> = [];
   for (const { return_days: days } of windows) {
     if (delivered.length >= limit) break;
     delivered.push(...await db.selectFrom('orders').innerJoin('stores', 'stores.id', 'orders.store_id').select('orders.id')
       .where('stores.return_days', '=', days).where('orders.paid_at', 'is not', null).where('orders.released_at', 'is', null)
-      .where('orders.delivered_at', '<=', isoUtc(nowMs - days * dayMs))
+      .where('orders.delivered_at', '<=', isoUtc(nowMs - days * dayMs)).where(noOpenReturn)
       .orderBy('orders.delivered_at').limit(limit - delivered.length).execute());
   }
   const shipped = await db.selectFrom('orders').select('id')
     .where('paid_at', 'is not', null).where('released_at', 'is', null).where('delivered_at', 'is', null).where('shipped_at', '<=', shippedBefore)
+    .where(noOpenReturn)
     .orderBy('shipped_at').limit(limit).execute();
   return [...delivered, ...shipped].map((r) => r.id).slice(0, limit);
 }
+
+/** Return requests that keep an order on hold (src/aftersales). */
+const OPEN_RETURN_STATUSES = ['requested', 'approved', 'returned'] as const;
 
 /** Sums of an owner's accounts, by account name. */
 export async function balancesOfOwner(db: Executor, ownerId: string): Promise<Map<string, number>> {
