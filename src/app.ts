@@ -159,7 +159,7 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   const sharekit = createSharekitService(ctx, access);
   const promoters = createPromotersService(ctx, access);
   const fulfilment = createFulfilmentService(ctx);
-  const fraud = createFraudService(ctx);
+  const fraud = createFraudService(ctx, notifications);
   payments.onAccepted((trx, payment) => fraud.checkPaidOrder(trx, payment));
   const leaderboards = createLeaderboardsService(ctx);
   const metrics = createMetricsService(ctx, { pricing });
@@ -171,7 +171,7 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   const customers = createCustomersService(ctx);
   payments.onAccepted((trx, payment) => customers.recordPaidOrder(trx, payment));
   const reviews = createReviewsService(ctx);
-  const aftersales = createAftersalesService(ctx, { checkout, ledger, payments });
+  const aftersales = createAftersalesService(ctx, { checkout, ledger, payments, notifications });
   const services: Services = { metrics, metricsStream, fulfilment, fraud, leaderboards, customers, accounts, catalog, pricing, fees, calendar, channels, events, access, payments, checkout, notifications, surplus, applications, promoters, sharekit, ledger, statements, payouts, reviews, aftersales };
 
   const app = await buildHttpServer({

@@ -183,6 +183,12 @@ for (const store of storesUnderTest()) {
       assert.equal((await ask(headers, orderId, 1)).json().code, 'REFUND_QUANTITY_EXCEEDED', 'an open request holds its units');
       const rejected = await step(world, merchant, second.id, 'reject', { reason: '商品已使用' });
       assert.deepEqual([rejected.json().status, rejected.json().decisionReason], ['rejected', '商品已使用']);
+
+      // Each side heard of each step once: the store of the requests and the shipment back, the buyer of the decisions and the refund.
+      const kindsOf = async (headers: Record<string, string>) => (await api<{ items: Array<{ kind: string; data: { refundId?: string } }> }>(t, 'GET', '/api/v1/me/notices?limit=100', headers, undefined, 200))
+        .items.filter((n) => n.data.refundId === asked.id || n.data.refundId === second.id).map((n) => `${n.kind}:${n.data.refundId === asked.id ? 1 : 2}`).sort();
+      assert.deepEqual(await kindsOf(merchant), ['return_requested:1', 'return_requested:2', 'return_shipped:1']);
+      assert.deepEqual(await kindsOf(buyerOnly(headers)), ['refunded:1', 'return_approved:1', 'return_rejected:2']);
       assert.equal((await step(world, merchant, second.id, 'approve')).statusCode, 409, 'no approval after a rejection');
       // Cancelled by the buyer: free again.
       const third = await askOk(headers, orderId, 2);

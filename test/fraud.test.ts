@@ -56,6 +56,9 @@ for (const store of storesUnderTest()) {
       assert.equal(flags[0]?.kind, 'many_promoters_phone');
       assert.equal(flags[0]?.buyerId, buyer.principal.userId);
       assert.equal(flags[0]?.detail.promoterIds?.length, 3);
+      const notices = await api<{ items: Array<{ kind: string; data: Record<string, unknown> }> }>(t, 'GET', '/api/v1/me/notices', world.operator, undefined, 200);
+      const told = notices.items.filter((n) => n.kind === 'fraud_flag' && n.data.eventId === world.eventId);
+      assert.equal(told.length, 1, 'the operators are told once');
     });
 
     it('flags one address, however typed, that many buyers reached through three promoters', async () => {

@@ -12,6 +12,7 @@ import { requestHash } from '../platform/idempotency.ts';
 import type { CheckoutService, ReturnedUnits } from '../checkout/service.ts';
 import type { LedgerService } from '../ledger/service.ts';
 import type { PaymentsService } from '../payments/service.ts';
+import type { NotificationsService } from '../notifications/service.ts';
 import {
   OPEN_STATUSES, STEPS, decideRequest, decideStep, expectedAmountFen, refundAmountFen, unitsCameBackFromBuyer,
   type OrderFacts, type RefundKind, type RefundStep,
@@ -59,9 +60,14 @@ export interface AftersalesDeps {
   checkout: CheckoutService;
   ledger: LedgerService;
   payments: PaymentsService;
+  notifications: NotificationsService;
 }
 
 export const REFUND_JOB = 'aftersales.refund';
+/** Which steps the other side hears of (the refund itself is told when the provider has paid it). */
+const STEP_NOTICES: Partial<Record<RefundStep, 'return_approved' | 'return_rejected' | 'return_shipped'>> = {
+  approve: 'return_approved', reject: 'return_rejected', ship_back: 'return_shipped',
+};
 export const REFUND_QUEUE_PAGE_MAX = 200;
 /** Requests shown per order (an order has at most `quantity` claiming requests, plus closed ones). */
 const ORDER_REFUNDS_MAX = 100;
@@ -111,6 +117,16 @@ export function createAftersalesService(ctx: AppContext, deps: AftersalesDeps): 
     return returned;
   }
 
+  /** Tells the other side of a request what happened, in the step's transaction (once per step: the dedupe key). */
+  async function tell(trx: Transaction<Database> | undefined, row: store.RefundRow, kind: 'return_requested' | 'return_approved' | 'return_rejected' | 'return_shipped' | 'refunded', reason?: string | null): Promise<void> {
+    const toStore = kind === 'return_requested' || kind === 'return_shipped';
+    await deps.notifications.notify(trx, {
+      kind, dedupeKey: `refund:${row.id}:${kind}`, ...(toStore ? { storeId: row.store_id } : { userIds: [row.buyer_id] }),
+      facts: { productTitle: row.product_title, quantity: row.quantity, ...(reason ? { reason } : {}) },
+      data: { orderId: row.order_id, refundId: row.id },
+    });
+  }
+
   async function completeRefund(refundId: string): Promise<void> {
     const row = await store.findRefund(db, refundId);
     if (!row || row.status !== 'refunding') return;
@@ -120,6 +136,7 @@ export function createAftersalesService(ctx: AppContext, deps: AftersalesDeps): 
     }
     const nowIso = isoUtc(clock.nowMs());
     if (await store.moveRefund(db, row.id, STEPS.complete.from, 'refunded', nowIso, { refunded_at: nowIso })) {
+      await tell(undefined, row, 'refunded');
       log.info({ refundId, orderId: row.order_id, amountFen: row.amount_fen }, 'refund paid');
     }
   }
@@ -156,7 +173,10 @@ export function createAftersalesService(ctx: AppContext, deps: AftersalesDeps): 
     const nowIso = isoUtc(clock.nowMs());
     const outcome = await db.transaction().execute(async (trx) => {
       if (!(await store.moveRefund(trx, row.id, STEPS[step].from, decision.to, nowIso, extra))) return { moved: false, returned: null };
-      return { moved: true, returned: effects ? await effects(trx) : null };
+      const returned = effects ? await effects(trx) : null;
+      const notice = STEP_NOTICES[step];
+      if (notice) await tell(trx, row, notice, extra.decision_reason);
+      return { moved: true, returned };
     });
     if (outcome.returned) deps.checkout.afterUnitsReturned(outcome.returned);
     const current = await store.findRefund(db, row.id);
@@ -197,6 +217,10 @@ export function createAftersalesService(ctx: AppContext, deps: AftersalesDeps): 
         throw new AppError('CONFLICT', 'The order changed meanwhile (it was shipped); ask again.');
       }
       const returned = kind === 'before_shipping' ? await refundInTransaction(trx, { id, orderId, kind, quantity: input.quantity, reason: input.reason }) : null;
+      if (kind === 'return') {
+        const created = await store.findRefund(trx, id);
+        if (created) await tell(trx, created, 'return_requested', input.reason);
+      }
       return { created: true, returned };
     });
     if (outcome.returned) deps.checkout.afterUnitsReturned(outcome.returned);

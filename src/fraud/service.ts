@@ -9,6 +9,7 @@ import { AppError } from '../platform/errors.ts';
 import type { PaymentSucceeded } from '../payments/service.ts';
 import { addressKey, isManyPromoters, type AddressParts } from './rules.ts';
 import * as store from './store.ts';
+import type { NotificationsService } from '../notifications/service.ts';
 
 export interface FraudFlag {
   id: number;
@@ -39,8 +40,17 @@ function toFlag(row: store.FlagRow): FraudFlag {
   };
 }
 
-export function createFraudService(ctx: AppContext): FraudService {
+export function createFraudService(ctx: AppContext, notifications: NotificationsService): FraudService {
   const { db, clock, config } = ctx;
+
+  /** Raises a flag and, the first time, tells the operators in the same transaction. */
+  async function raise(trx: Transaction<Database>, row: Parameters<typeof store.raiseFlag>[1]): Promise<void> {
+    if (!(await store.raiseFlag(trx, row))) return;
+    await notifications.notify(trx, {
+      kind: 'fraud_flag', dedupeKey: `fraud:${row.dedupe_key}`, platform: true, facts: { flagKind: row.kind },
+      data: { eventId: row.event_id, orderId: row.order_id, promoterId: row.promoter_id },
+    });
+  }
 
   return {
     async checkPaidOrder(trx, payment) {
@@ -52,7 +62,7 @@ export function createFraudService(ctx: AppContext): FraudService {
       const nowIso = isoUtc(clock.nowMs());
       const byBuyer = await store.promotersOfBuyer(trx, order.event_id, order.buyer_id);
       if (isManyPromoters(byBuyer.length, config.fraudPromotersThreshold)) {
-        await store.raiseFlag(trx, {
+        await raise(trx, {
           kind: 'many_promoters_phone', event_id: order.event_id, order_id: order.id, promoter_id: order.promoter_id, buyer_id: order.buyer_id,
           detail_json: JSON.stringify({ promoterIds: byBuyer, threshold: config.fraudPromotersThreshold }),
           dedupe_key: `many_promoters_phone:${order.event_id}:${order.buyer_id}`, created_at: nowIso,
@@ -60,7 +70,7 @@ export function createFraudService(ctx: AppContext): FraudService {
       }
       const byAddress = await store.promotersOfAddress(trx, order.event_id, key);
       if (isManyPromoters(byAddress.length, config.fraudPromotersThreshold)) {
-        await store.raiseFlag(trx, {
+        await raise(trx, {
           kind: 'many_promoters_address', event_id: order.event_id, order_id: order.id, promoter_id: order.promoter_id, buyer_id: order.buyer_id,
           detail_json: JSON.stringify({ promoterIds: byAddress, threshold: config.fraudPromotersThreshold }),
           dedupe_key: `many_promoters_address:${order.event_id}:${key}`, created_at: nowIso,

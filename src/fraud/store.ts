@@ -50,10 +50,11 @@ export async function promotersOfAddress(db: Db, eventId: string, key: string): 
   return rows.map((r) => r.promoter_id as string);
 }
 
-/** Raises a flag once per dedupe key; a later order of the same pattern adds nothing. */
-export async function raiseFlag(db: Db, row: Omit<FlagRow, 'id' | 'resolved_at' | 'resolved_by'>): Promise<void> {
-  await db.insertInto('fraud_flags').values({ ...row, resolved_at: null, resolved_by: null })
-    .onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
+/** Raises a flag once per dedupe key (true when this call raised it); a later order of the same pattern adds nothing. */
+export async function raiseFlag(db: Db, row: Omit<FlagRow, 'id' | 'resolved_at' | 'resolved_by'>): Promise<boolean> {
+  const result = await db.insertInto('fraud_flags').values({ ...row, resolved_at: null, resolved_by: null })
+    .onConflict((oc) => oc.column('dedupe_key').doNothing()).executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
 export async function listFlags(db: Db, filter: FlagFilter): Promise<FlagRow[]> {

@@ -2,8 +2,14 @@
 // that make a notice or message exactly-once, and how a failed send backs off.
 import { showShanghai } from '../platform/clock.ts';
 
-/** Kinds of notice. The application flow emits the first three; the lifecycle and checkout the rest. */
-export const NOTICE_KINDS = ['submitted', 'approved', 'rejected', 'warmup', 'live', 'ended', 'sold_out'] as const;
+/**
+ * Kinds of notice. The application flow emits the first three; the lifecycle and checkout the next
+ * four; after-sales the return and refund ones; fraud checks 'fraud_flag' to the operators.
+ */
+export const NOTICE_KINDS = [
+  'submitted', 'approved', 'rejected', 'warmup', 'live', 'ended', 'sold_out',
+  'return_requested', 'return_approved', 'return_rejected', 'return_shipped', 'refunded', 'fraud_flag',
+] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 /** What a notice's text may mention. Never a clearance price: notices are not access. */
@@ -15,8 +21,12 @@ export interface NoticeFacts {
   endsAt?: string;
   productTitle?: string;
   skuCode?: string;
-  /** Why an application was rejected, as the operator wrote it. */
+  /** Why an application or a return was refused, as its reviewer wrote it; or a buyer's reason for a return. */
   reason?: string;
+  /** Units of a return or refund. */
+  quantity?: number;
+  /** What a fraud flag is about (its kind, e.g. many_promoters_phone). */
+  flagKind?: string;
 }
 
 export interface NoticeText {
@@ -47,6 +57,18 @@ export function noticeText(kind: NoticeKind, facts: NoticeFacts): NoticeText {
       return { titleZh: '活动已开场', titleEn: 'Event is live', bodyZh: `${title} 已开场,${endsAt} 结束。`, bodyEn: `${title} is live until ${endsAt}.` };
     case 'ended':
       return { titleZh: '活动已结束', titleEn: 'Event ended', bodyZh: `${title} 已结束,未售出的库存已退回店铺。`, bodyEn: `${title} has ended; unsold units went back to store stock.` };
+    case 'return_requested':
+      return { titleZh: '新的退货申请', titleEn: 'New return request', bodyZh: `${facts.productTitle ?? ''} ×${facts.quantity ?? 0} 申请退货${facts.reason ? `:${facts.reason}` : ''},请审核。`, bodyEn: `A buyer asks to return ${facts.productTitle ?? ''} ×${facts.quantity ?? 0}${facts.reason ? `: ${facts.reason}` : ''}. Please review.` };
+    case 'return_approved':
+      return { titleZh: '退货申请已同意', titleEn: 'Return approved', bodyZh: `${facts.productTitle ?? ''} 的退货已同意,请寄回商品并填写快递单号。`, bodyEn: `Your return of ${facts.productTitle ?? ''} was approved: send it back and enter the tracking number.` };
+    case 'return_rejected':
+      return { titleZh: '退货申请未通过', titleEn: 'Return rejected', bodyZh: `${facts.productTitle ?? ''} 的退货未通过${facts.reason ? `:${facts.reason}` : '。'}`, bodyEn: `Your return of ${facts.productTitle ?? ''} was rejected${facts.reason ? `: ${facts.reason}` : '.'}` };
+    case 'return_shipped':
+      return { titleZh: '买家已寄回商品', titleEn: 'Return on its way', bodyZh: `${facts.productTitle ?? ''} ×${facts.quantity ?? 0} 已寄回,收到后请确认收货以退款。`, bodyEn: `${facts.productTitle ?? ''} ×${facts.quantity ?? 0} is on its way back; confirm receipt to refund.` };
+    case 'refunded':
+      return { titleZh: '退款已完成', titleEn: 'Refund paid', bodyZh: `${facts.productTitle ?? ''} ×${facts.quantity ?? 0} 的退款已原路退回。`, bodyEn: `The refund for ${facts.productTitle ?? ''} ×${facts.quantity ?? 0} went back to how you paid.` };
+    case 'fraud_flag':
+      return { titleZh: '可疑订单提醒', titleEn: 'Fraud flag raised', bodyZh: `${title ? `${title}:` : ''}${facts.flagKind ?? ''},请在风控列表中核查。`, bodyEn: `${title ? `${title}: ` : ''}${facts.flagKind ?? ''}; review it in the fraud flags.` };
     case 'sold_out': {
       const item = `${facts.productTitle ?? ''}${facts.skuCode ? ` (${facts.skuCode})` : ''}`;
       return { titleZh: '活动商品已抢光', titleEn: 'An offer sold out', bodyZh: `${title ? `${title}:` : ''}${item} 的活动库存已全部被抢。`, bodyEn: `${title ? `${title}: ` : ''}every allocated unit of ${item} is taken.` };
