@@ -161,14 +161,14 @@ export async function buildHushsale(options: BuildOptions): Promise<Hushsale> {
   const fulfilment = createFulfilmentService(ctx);
   const fraud = createFraudService(ctx, notifications);
   payments.onAccepted((trx, payment) => fraud.checkPaidOrder(trx, payment));
-  const leaderboards = createLeaderboardsService(ctx);
-  const metrics = createMetricsService(ctx, { pricing });
+  const leaderboards = createLeaderboardsService(ctx, accounts);
+  const metrics = createMetricsService(ctx, { pricing, accounts });
   // Real timers poll watched events; the figures' times come from the clock (src/metrics/stream.ts).
   const metricsStream = createMetricsStreamHub(metrics, {
     pollMs: config.metricsStreamPollMs, heartbeatMs: config.metricsStreamHeartbeatMs, refreshMs: config.metricsStreamRefreshMs,
     perEventMax: config.limits.metricsStreamsPerEventMax, totalMax: config.limits.metricsStreamsTotalMax,
   }, log);
-  const customers = createCustomersService(ctx);
+  const customers = createCustomersService(ctx, accounts);
   payments.onAccepted((trx, payment) => customers.recordPaidOrder(trx, payment));
   const reviews = createReviewsService(ctx);
   const aftersales = createAftersalesService(ctx, { checkout, ledger, payments, notifications });

@@ -82,6 +82,8 @@ export interface NewMerchant {
 
 export interface AccountsService {
   resolveApiKey(key: string): Promise<Principal | null>;
+  /** Display names by user id, for reports and rankings that name promoters. */
+  displayNames(userIds: readonly string[]): Promise<Map<string, string>>;
   /** On an empty database, prints how to get operator access. */
   announceBootstrap(): Promise<void>;
   /** The SMS sender codes go out through (tests read the development sender's last code). */
@@ -275,6 +277,8 @@ export function createAccountsService(ctx: AppContext, sms: SmsSender): Accounts
       if (user.disabled_at !== null) throw new AppError('FORBIDDEN');
       return grant({ userId: user.id, role: user.role, storeId: user.store_id });
     },
+
+    displayNames: (userIds) => store.displayNames(db, userIds),
 
     async me(principal) {
       const user = await store.findUser(db, principal.userId);

@@ -33,6 +33,13 @@ export async function insertUser(db: Db, user: UsersTable): Promise<void> {
   await db.insertInto('users').values(user).execute();
 }
 
+/** Display names by user id (leaderboards, reports); ids without a user are left out. */
+export async function displayNames(db: Db, userIds: readonly string[]): Promise<Map<string, string>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', [...userIds]).execute();
+  return new Map(rows.map((r) => [r.id, r.display_name]));
+}
+
 export async function findUser(db: Db, userId: string): Promise<UsersTable | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
 }

@@ -4,6 +4,7 @@
 // new buyers per event and promoter, and how many came back to the public store (backflow).
 import type { Transaction } from 'kysely';
 import type { AppContext } from '../platform/context.ts';
+import type { AccountsService } from '../accounts/service.ts';
 import type { Database } from '../platform/db/schema.ts';
 import type { Principal } from '../platform/auth.ts';
 import { isoUtc } from '../platform/clock.ts';
@@ -66,7 +67,7 @@ function toMember(row: store.MemberRow): Member {
   };
 }
 
-export function createCustomersService(ctx: AppContext): CustomersService {
+export function createCustomersService(ctx: AppContext, accounts: AccountsService): CustomersService {
   const { db, clock } = ctx;
 
   return {
@@ -119,7 +120,7 @@ export function createCustomersService(ctx: AppContext): CustomersService {
         buyers.set(pair.buyerId, (buyers.get(pair.buyerId) ?? false) || pair.isNew);
         perPromoter.set(pair.promoterId, buyers);
       }
-      const names = await store.displayNames(db, [...perPromoter.keys()]);
+      const names = await accounts.displayNames([...perPromoter.keys()]);
       const count = (m: Map<string, boolean>) => [...m.values()].filter(Boolean).length;
       const byPromoter = [...perPromoter].map(([promoterId, buyers]) => ({
         promoterId, displayName: names.get(promoterId) ?? '', buyers: buyers.size, newBuyers: count(buyers), newShareBp: shareBp(count(buyers), buyers.size),

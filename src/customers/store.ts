@@ -96,8 +96,3 @@ export async function publicOrdersAfterEvent(db: Db, eventId: string, storeId: s
   return result.rows;
 }
 
-export async function displayNames(db: Db, userIds: string[]): Promise<Map<string, string>> {
-  if (userIds.length === 0) return new Map();
-  const rows = await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', userIds).execute();
-  return new Map(rows.map((r) => [r.id, r.display_name]));
-}

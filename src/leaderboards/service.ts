@@ -2,6 +2,7 @@
 // each board is computed from the orders at most once per REFRESH_MS and served from memory, so
 // thousands of promoters refreshing during the burst cost one grouped query a second per board.
 import type { AppContext } from '../platform/context.ts';
+import type { AccountsService } from '../accounts/service.ts';
 import type { Principal } from '../platform/auth.ts';
 import { isoUtc } from '../platform/clock.ts';
 import { AppError } from '../platform/errors.ts';
@@ -43,7 +44,7 @@ const CHANNEL_PERIOD_DAYS_DEFAULT = 30;
 const CHANNEL_PERIOD_DAYS_MAX = 366;
 const DAY_MS = 86_400_000;
 
-export function createLeaderboardsService(ctx: AppContext): LeaderboardsService {
+export function createLeaderboardsService(ctx: AppContext, accounts: AccountsService): LeaderboardsService {
   const { db, clock } = ctx;
   const cache = new Map<string, { atMs: number; tallies: Promise<PromoterTally[]> }>();
 
@@ -62,7 +63,7 @@ export function createLeaderboardsService(ctx: AppContext): LeaderboardsService 
     const ranked = rankTallies(tallies, base.by);
     const top = ranked.slice(0, limit);
     const mine = principal.role === 'promoter' ? ranked.find((r) => r.promoterId === principal.userId) ?? null : null;
-    const names = await store.displayNames(db, [...top, ...(mine ? [mine] : [])].map((r) => r.promoterId));
+    const names = await accounts.displayNames([...top, ...(mine ? [mine] : [])].map((r) => r.promoterId));
     const row = (r: Ranked): BoardRow => ({ rank: r.rank, promoterId: r.promoterId, displayName: names.get(r.promoterId) ?? '', orders: r.orders, gmvFen: r.gmvFen });
     return { ...base, asOf: isoUtc(clock.nowMs()), promoterCount: ranked.length, items: top.map(row), me: mine ? row(mine) : null };
   }

@@ -25,12 +25,6 @@ export async function talliesOfChannel(db: Db, channelId: string, fromIso: strin
   return rows.map((r) => ({ promoterId: r.promoter_id as string, orders: Number(r.orders), gmvFen: Number(r.gmv_fen) }));
 }
 
-export async function displayNames(db: Db, userIds: string[]): Promise<Map<string, string>> {
-  if (userIds.length === 0) return new Map();
-  const rows = await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', userIds).execute();
-  return new Map(rows.map((r) => [r.id, r.display_name]));
-}
-
 export async function eventScope(db: Db, eventId: string) {
   return db.selectFrom('events').select(['id', 'store_id', 'channel_id']).where('id', '=', eventId).executeTakeFirst();
 }

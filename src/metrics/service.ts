@@ -3,6 +3,7 @@
 // the store's day, new customers, top promoters and the public price evidence of invariant 7; and
 // per store and per channel over a period. Everything is read from paid orders (paid_at).
 import type { AppContext } from '../platform/context.ts';
+import type { AccountsService } from '../accounts/service.ts';
 import type { Principal } from '../platform/auth.ts';
 import { isoUtc } from '../platform/clock.ts';
 import { AppError } from '../platform/errors.ts';
@@ -160,7 +161,7 @@ function offerMetrics(o: store.OfferFiguresRow, startsAtMs: number): OfferMetric
   };
 }
 
-export function createMetricsService(ctx: AppContext, deps: { pricing: PricingService }): MetricsService {
+export function createMetricsService(ctx: AppContext, deps: { pricing: PricingService; accounts: AccountsService }): MetricsService {
   const { db, clock } = ctx;
 
   /** Asia/Shanghai days, both ends included, as [fromMs, toMs); by default the 30 days ending today. */
@@ -214,7 +215,7 @@ export function createMetricsService(ctx: AppContext, deps: { pricing: PricingSe
       ];
       const ranked = [...promoters].sort((a, b) => b.gmvFen - a.gmvFen || b.orders - a.orders || (a.promoterId < b.promoterId ? -1 : 1));
       const top = ranked.slice(0, topLimit);
-      const names = await store.displayNames(db, top.map((p) => p.promoterId));
+      const names = await deps.accounts.displayNames(top.map((p) => p.promoterId));
       let rank = 0;
       const topPromoters = top.map((p, i) => {
         const previous = top[i - 1];

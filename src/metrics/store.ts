@@ -152,12 +152,6 @@ export async function eventPromoters(db: Db, eventId: string): Promise<PromoterF
   return rows.map((r) => ({ promoterId: r.promoter_id as string, orders: n(r.orders), units: n(r.units), gmvFen: n(r.gmv_fen), buyers: n(r.buyers), knownBuyers: n(r.known), newBuyers: n(r.new) }));
 }
 
-export async function displayNames(db: Db, userIds: string[]): Promise<Map<string, string>> {
-  if (userIds.length === 0) return new Map();
-  const rows = await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', userIds).execute();
-  return new Map(rows.map((r) => [r.id, r.display_name]));
-}
-
 /** GMV paid in [fromIso, toIso) by the store, all of it and the event's part (orders_store_paid). */
 export async function storeWindowGmv(db: Db, storeId: string, eventId: string, fromIso: string, toIso: string): Promise<{ storeGmvFen: number; eventGmvFen: number }> {
   const row = await db.selectFrom('orders')
