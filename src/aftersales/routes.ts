@@ -3,7 +3,7 @@
 import { Type } from 'typebox';
 import type { App } from '../platform/http.ts';
 import { errorResponses } from '../platform/http.ts';
-import { requireRole, storeScope } from '../platform/auth.ts';
+import { requireRole, requireStoreStaff } from '../platform/auth.ts';
 import { idempotencyKeyOf } from '../platform/idempotency.ts';
 import { REFUND_QUEUE_PAGE_MAX, type AftersalesService } from './service.ts';
 
@@ -121,8 +121,7 @@ export async function aftersalesRoutes(app: App, aftersales: AftersalesService):
       response: { 200: Type.Object({ items: Type.Array(RefundRequest), nextBeforeId: Nullable(Type.String()) }), ...errorResponses },
     },
   }, async (request, reply) => {
-    const principal = requireRole(request, 'operator', 'merchant');
-    storeScope(principal, request.params.storeId);
+    requireStoreStaff(request, request.params.storeId);
     reply.header('cache-control', PRIVATE);
     return aftersales.queue(request.params.storeId, request.query);
   });
@@ -138,8 +137,7 @@ export async function aftersalesRoutes(app: App, aftersales: AftersalesService):
       response: { 200: RefundRequest, ...errorResponses },
     },
   }, async (request, reply) => {
-    const principal = requireRole(request, 'operator', 'merchant');
-    storeScope(principal, request.params.storeId);
+    requireStoreStaff(request, request.params.storeId);
     reply.header('cache-control', PRIVATE);
     return aftersales.approve(request.params.storeId, request.params.id, request.body.note);
   });
@@ -154,8 +152,7 @@ export async function aftersalesRoutes(app: App, aftersales: AftersalesService):
       response: { 200: RefundRequest, ...errorResponses },
     },
   }, async (request, reply) => {
-    const principal = requireRole(request, 'operator', 'merchant');
-    storeScope(principal, request.params.storeId);
+    requireStoreStaff(request, request.params.storeId);
     reply.header('cache-control', PRIVATE);
     return aftersales.reject(request.params.storeId, request.params.id, request.body.reason);
   });
@@ -170,8 +167,7 @@ export async function aftersalesRoutes(app: App, aftersales: AftersalesService):
       response: { 200: RefundRequest, ...errorResponses },
     },
   }, async (request, reply) => {
-    const principal = requireRole(request, 'operator', 'merchant');
-    storeScope(principal, request.params.storeId);
+    requireStoreStaff(request, request.params.storeId);
     reply.header('cache-control', PRIVATE);
     return aftersales.receive(request.params.storeId, request.params.id);
   });
@@ -186,8 +182,7 @@ export async function aftersalesRoutes(app: App, aftersales: AftersalesService):
       response: { 200: Type.Object({ storeId: Type.String(), returnDays: Type.Integer() }), ...errorResponses },
     },
   }, async (request, reply) => {
-    const principal = requireRole(request, 'operator', 'merchant');
-    storeScope(principal, request.params.storeId);
+    requireStoreStaff(request, request.params.storeId);
     reply.header('cache-control', PRIVATE);
     return aftersales.setReturnDays(request.params.storeId, request.body.returnDays);
   });

@@ -3,7 +3,7 @@
 import { Type } from 'typebox';
 import type { App } from '../platform/http.ts';
 import { errorResponses } from '../platform/http.ts';
-import { requireRole, storeScope } from '../platform/auth.ts';
+import { requireRole, requireStoreStaff } from '../platform/auth.ts';
 import { contentTypeOf, XLSX_TYPE } from '../platform/tables.ts';
 import { MEMBERS_EXPORT_MAX, MEMBERS_PAGE_MAX, type CustomersService } from './service.ts';
 
@@ -46,8 +46,7 @@ export async function customersRoutes(app: App, customers: CustomersService): Pr
       response: { 200: Type.Object({ items: Type.Array(Member), next: Type.Union([Cursor, Type.Null()]) }), ...errorResponses },
     },
   }, async (request, reply) => {
-    const principal = requireRole(request, 'operator', 'merchant');
-    storeScope(principal, request.params.storeId);
+    requireStoreStaff(request, request.params.storeId);
     const { limit, beforeJoinedAt, beforeBuyerId } = request.query;
     reply.header('cache-control', PRIVATE);
     return customers.members(request.params.storeId, limit, beforeJoinedAt !== undefined && beforeBuyerId !== undefined ? { joinedAt: beforeJoinedAt, buyerId: beforeBuyerId } : undefined);
@@ -69,8 +68,7 @@ export async function customersRoutes(app: App, customers: CustomersService): Pr
       },
     },
   }, async (request, reply) => {
-    const principal = requireRole(request, 'operator', 'merchant');
-    storeScope(principal, request.params.storeId);
+    requireStoreStaff(request, request.params.storeId);
     const { format, lang } = request.query;
     const table = await customers.exportMembers(request.params.storeId, format, lang);
     return reply.header('cache-control', PRIVATE).header('content-disposition', `attachment; filename="members.${format}"`)

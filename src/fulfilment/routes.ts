@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { App } from '../platform/http.ts';
 import { errorResponses } from '../platform/http.ts';
-import { requireRole, storeScope } from '../platform/auth.ts';
+import { requireStoreStaff } from '../platform/auth.ts';
 import { AppError } from '../platform/errors.ts';
 import { IMPORT_LINES_MAX, SHEET_ROWS_MAX, STORE_ORDERS_PAGE_MAX, type FulfilmentService } from './service.ts';
 import { SHEET_COLUMNS, XLSX_TYPE } from './sheet.ts';
@@ -60,8 +60,7 @@ export async function fulfilmentRoutes(app: App, fulfilment: FulfilmentService):
       response: { 200: Type.Object({ items: Type.Array(StoreOrder), nextBeforeId: Type.Union([Type.Integer(), Type.Null()]) }), ...errorResponses },
     },
   }, async (request, reply) => {
-    const principal = requireRole(request, 'operator', 'merchant');
-    storeScope(principal, request.params.storeId);
+    requireStoreStaff(request, request.params.storeId);
     reply.header('cache-control', PRIVATE);
     return fulfilment.listOrders(request.params.storeId, request.query);
   });
@@ -80,8 +79,7 @@ export async function fulfilmentRoutes(app: App, fulfilment: FulfilmentService):
       response: { 200: StoreOrder, ...errorResponses },
     },
   }, async (request, reply) => {
-    const principal = requireRole(request, 'operator', 'merchant');
-    storeScope(principal, request.params.storeId);
+    requireStoreStaff(request, request.params.storeId);
     reply.header('cache-control', PRIVATE);
     return fulfilment.ship(request.params.storeId, request.params.orderId, request.body.carrier, request.body.trackingNo);
   });
@@ -96,8 +94,7 @@ export async function fulfilmentRoutes(app: App, fulfilment: FulfilmentService):
       response: { 200: StoreOrder, ...errorResponses },
     },
   }, async (request, reply) => {
-    const principal = requireRole(request, 'operator', 'merchant');
-    storeScope(principal, request.params.storeId);
+    requireStoreStaff(request, request.params.storeId);
     reply.header('cache-control', PRIVATE);
     return fulfilment.deliver(request.params.storeId, request.params.orderId);
   });
@@ -124,8 +121,7 @@ export async function fulfilmentRoutes(app: App, fulfilment: FulfilmentService):
       },
     },
   }, async (request, reply) => {
-    const principal = requireRole(request, 'operator', 'merchant');
-    storeScope(principal, request.params.storeId);
+    requireStoreStaff(request, request.params.storeId);
     const { format, shipping, eventId, lang } = request.query;
     const sheet = await fulfilment.exportShipments(request.params.storeId, { format, shipping, eventId, lang });
     return reply
@@ -167,8 +163,7 @@ export async function fulfilmentRoutes(app: App, fulfilment: FulfilmentService):
         },
       },
     }, async (request, reply) => {
-      const principal = requireRole(request, 'operator', 'merchant');
-      storeScope(principal, request.params.storeId);
+      requireStoreStaff(request, request.params.storeId);
       const body = request.body;
       if (!Buffer.isBuffer(body)) throw new AppError('UNSUPPORTED_MEDIA_TYPE');
       const format = String(request.headers['content-type']).startsWith('text/csv') ? 'csv' : 'xlsx';

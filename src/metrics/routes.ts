@@ -4,7 +4,7 @@
 import { Type, type TSchema } from 'typebox';
 import type { App } from '../platform/http.ts';
 import { errorResponses } from '../platform/http.ts';
-import { requireRole, storeScope } from '../platform/auth.ts';
+import { requireRole, requireStoreStaff } from '../platform/auth.ts';
 import { PERIOD_DAYS_MAX, TOP_PROMOTERS_MAX, type MetricsService } from './service.ts';
 import type { MetricsStreamHub } from './stream.ts';
 
@@ -199,8 +199,7 @@ export async function metricsRoutes(app: App, metrics: MetricsService, hub: Metr
       response: { 200: StoreMetrics, ...errorResponses },
     },
   }, async (request, reply) => {
-    const principal = requireRole(request, 'operator', 'merchant');
-    storeScope(principal, request.params.storeId);
+    requireStoreStaff(request, request.params.storeId);
     reply.header('cache-control', PRIVATE);
     return metrics.storeMetrics(request.params.storeId, request.query);
   });

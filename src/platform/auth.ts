@@ -76,6 +76,13 @@ export function requireRole(request: FastifyRequest, ...allowed: Role[]): Princi
 }
 
 /** A merchant's own store id; operators may act for any store they name. */
+/** A merchant of this store or an operator: another store's is answered as if it did not exist. */
+export function requireStoreStaff(request: FastifyRequest, storeId: string): Principal {
+  const principal = requireRole(request, 'operator', 'merchant');
+  storeScope(principal, storeId);
+  return principal;
+}
+
 export function storeScope(principal: Principal, storeId: string): void {
   if (principal.role === 'operator') return;
   if (principal.role === 'merchant' && principal.storeId === storeId) return;

@@ -4,7 +4,7 @@
 import { Type } from 'typebox';
 import type { App } from '../platform/http.ts';
 import { errorResponses } from '../platform/http.ts';
-import { requireRole, storeScope } from '../platform/auth.ts';
+import { requireRole, requireStoreStaff } from '../platform/auth.ts';
 import { AppError } from '../platform/errors.ts';
 import { RATING_MAX, RATING_MIN, REVIEW_BODY_MAX_CHARS, REVIEW_BODY_MAX_RAW_CHARS } from './rules.ts';
 import { PUBLIC_REVIEWS_PAGE_MAX, STORE_REVIEWS_PAGE_MAX, type ReviewsService } from './service.ts';
@@ -131,8 +131,7 @@ export async function reviewsRoutes(app: App, reviews: ReviewsService): Promise<
       response: { 200: Type.Object({ items: Type.Array(StoreReview), nextBeforeId: Type.Union([Type.Integer(), Type.Null()]) }), ...errorResponses },
     },
   }, async (request, reply) => {
-    const principal = requireRole(request, 'operator', 'merchant');
-    storeScope(principal, request.params.storeId);
+    requireStoreStaff(request, request.params.storeId);
     reply.header('cache-control', PRIVATE);
     return reviews.storeReviews(request.params.storeId, request.query);
   });
@@ -146,8 +145,7 @@ export async function reviewsRoutes(app: App, reviews: ReviewsService): Promise<
       response: { 200: StoreReview, ...errorResponses },
     },
   }, async (request, reply) => {
-    const principal = requireRole(request, 'operator', 'merchant');
-    storeScope(principal, request.params.storeId);
+    requireStoreStaff(request, request.params.storeId);
     reply.header('cache-control', PRIVATE);
     return reviews.hide(request.params.storeId, request.params.reviewId);
   });
@@ -162,8 +160,7 @@ export async function reviewsRoutes(app: App, reviews: ReviewsService): Promise<
       response: { 200: StoreReview, ...errorResponses },
     },
   }, async (request, reply) => {
-    const principal = requireRole(request, 'operator', 'merchant');
-    storeScope(principal, request.params.storeId);
+    requireStoreStaff(request, request.params.storeId);
     reply.header('cache-control', PRIVATE);
     return reviews.unhide(request.params.storeId, request.params.reviewId);
   });

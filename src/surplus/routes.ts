@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import type { App } from '../platform/http.ts';
 import { errorResponses } from '../platform/http.ts';
-import { requireRole, storeScope } from '../platform/auth.ts';
+import { requireStoreStaff } from '../platform/auth.ts';
 import type { SurplusService } from './service.ts';
 
 /** Most SKUs in one answer. */
@@ -36,8 +36,7 @@ export async function surplusRoutes(app: App, surplus: SurplusService): Promise<
       },
     },
   }, async (request, reply) => {
-    const principal = requireRole(request, 'operator', 'merchant');
-    storeScope(principal, request.params.storeId);
+    requireStoreStaff(request, request.params.storeId);
     reply.header('cache-control', 'private, no-store');
     return surplus.rankStore(request.params.storeId, request.query.limit);
   });
